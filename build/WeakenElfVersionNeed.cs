@@ -217,7 +217,7 @@ public static class ElfVersions
 
     private static void Check(byte[] elf, long at, long length)
     {
-        if (at < 0 || length < 0 || at + length > elf.Length)
+        if (at < 0 || length < 0 || length > elf.Length || at > elf.Length - length)
         {
             throw new InvalidDataException("a structure at offset " + at + " runs past the end of the file");
         }
@@ -239,7 +239,7 @@ public static class ElfVersions
 
     /// <summary>
     /// Sets VER_FLG_WEAK on the needed (library, version) entry of the file at <paramref name="path"/>.
-    /// Writes a new file and renames it over the old one, so a hard link into a package cache is never
+    /// Writes a copy and renames it over the old one, so a hard link into a package cache is never
     /// written through. Keeps the file's timestamp so incremental copies see it as unchanged.
     /// </summary>
     /// <returns>"patched", "already weak", or "not needed" (the file does not list that version).</returns>
@@ -265,12 +265,18 @@ public static class ElfVersions
             return "already weak";
         }
 
+        // Copy (keeping the permission bits), change the two bytes in the copy, rename it over the original.
         ushort flags = (ushort)(entry.Flags | WeakFlag);
-        bytes[entry.FlagsOffset] = (byte)(flags & 0xFF);
-        bytes[entry.FlagsOffset + 1] = (byte)(flags >> 8);
         DateTime stamp = File.GetLastWriteTimeUtc(path);
         string temporary = path + ".weaken-" + Guid.NewGuid().ToString("N");
-        File.WriteAllBytes(temporary, bytes);
+        File.Copy(path, temporary);
+        using (var stream = new FileStream(temporary, FileMode.Open, FileAccess.Write))
+        {
+            stream.Position = entry.FlagsOffset;
+            stream.WriteByte((byte)(flags & 0xFF));
+            stream.WriteByte((byte)(flags >> 8));
+        }
+
         File.SetLastWriteTimeUtc(temporary, stamp);
         File.Delete(path);
         File.Move(temporary, path);

@@ -1,0 +1,49 @@
+using Reasoning.Core.Problems;
+
+namespace Reasoning.Core.Tasks;
+
+/// <summary>A train split and a test split that never share a problem (same prompt).</summary>
+public sealed record ProblemSplit(IReadOnlyList<Problem> Train, IReadOnlyList<Problem> Test)
+{
+    /// <summary>
+    /// Draws the test split first, from its own random stream, so it does not change when the train
+    /// size does; then the train split from another stream, skipping any prompt already taken.
+    /// Problems within a split are distinct too.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The task cannot produce that many distinct problems at that difficulty.</exception>
+    public static ProblemSplit Create(IReasoningTask task, int difficulty, int trainSize, int testSize, long seed)
+    {
+        task.ValidateDifficulty(difficulty);
+        ArgumentOutOfRangeException.ThrowIfNegative(trainSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(testSize);
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var test = Draw(task, difficulty, testSize, DeterministicRandom.ForPurpose(seed, $"{task.Name}/{difficulty}/test"), seen, "test");
+        var train = Draw(task, difficulty, trainSize, DeterministicRandom.ForPurpose(seed, $"{task.Name}/{difficulty}/train"), seen, "train");
+        return new ProblemSplit(train, test);
+    }
+
+    private static List<Problem> Draw(IReasoningTask task, int difficulty, int count, DeterministicRandom random, HashSet<string> seen, string split)
+    {
+        var problems = new List<Problem>(count);
+        // Generous, but finite: a task whose space is nearly exhausted fails clearly instead of looping.
+        long budget = 1000 + 50L * count;
+        for (long attempt = 0; problems.Count < count; attempt++)
+        {
+            if (attempt >= budget)
+            {
+                throw new InvalidOperationException(
+                    $"task '{task.Name}' at difficulty {difficulty} gave only {problems.Count} new distinct problems for the {split} split " +
+                    $"in {budget} draws ({seen.Count} taken in all); ask for fewer problems or a higher difficulty");
+            }
+
+            Problem problem = task.Generate(difficulty, random);
+            if (seen.Add(problem.Prompt))
+            {
+                problems.Add(problem);
+            }
+        }
+
+        return problems;
+    }
+}
