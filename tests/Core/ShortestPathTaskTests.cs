@@ -66,7 +66,7 @@ public sealed class ShortestPathTaskTests
             (int[] distance, int[] count) = graph.ShortestFrom(source);
             Assert.Equal(1, count[target]);
             Assert.Equal(problem.Answer, distance[target].ToString());
-            Assert.Equal(difficulty + 4, graph.NodeCount);
+            Assert.InRange(graph.NodeCount, difficulty + 1, difficulty + 4); // a node with no edge is not in the prompt
         }
     }
 }

@@ -56,33 +56,35 @@ public static class SolutionText
             return ParsedSolution.Empty;
         }
 
-        int newline = IndexOfLineBreak(text, 0, Math.Min(text.Length, MaxTextLength));
-        return newline < 0 ? ParsedSolution.Empty : ParseCompletion(text[(newline + 1)..]);
+        int length = Math.Min(text.Length, MaxTextLength);
+        int newline = IndexOfLineBreak(text, 0, length);
+        return newline < 0
+            ? ParsedSolution.Empty with { Truncated = true }
+            : Parse(text, newline + 1, length, cutOff: text.Length > MaxTextLength);
     }
 
     /// <summary>Parses what a model wrote after the question line.</summary>
-    public static ParsedSolution ParseCompletion(string? completion)
-    {
-        if (string.IsNullOrEmpty(completion))
-        {
-            return ParsedSolution.Empty;
-        }
+    public static ParsedSolution ParseCompletion(string? completion) =>
+        string.IsNullOrEmpty(completion)
+            ? ParsedSolution.Empty
+            : Parse(completion, 0, Math.Min(completion.Length, MaxTextLength), cutOff: completion.Length > MaxTextLength);
 
-        int length = Math.Min(completion.Length, MaxTextLength);
+    /// <summary>Reads the lines of text[start..end); <paramref name="cutOff"/> says the text went on past <paramref name="end"/>.</summary>
+    private static ParsedSolution Parse(string text, int start, int end, bool cutOff)
+    {
         var steps = new List<string>();
         int malformed = 0;
-        int start = 0;
-        while (start < length)
+        while (start < end)
         {
-            int end = IndexOfLineBreak(completion, start, length);
-            if (end < 0)
+            int lineEnd = IndexOfLineBreak(text, start, end);
+            if (lineEnd < 0)
             {
                 // The last line has no newline: it was cut off.
                 return new ParsedSolution(steps, null, malformed, Truncated: true);
             }
 
-            string line = completion[start..end].Trim();
-            start = end + 1;
+            string line = text[start..lineEnd].Trim();
+            start = lineEnd + 1;
             if (line.Length == 0)
             {
                 continue;
@@ -94,17 +96,17 @@ public static class SolutionText
                 return new ParsedSolution(steps, IsWellFormed(answer) ? answer : null, malformed, Truncated: false);
             }
 
-            if (IsWellFormed(line) && steps.Count < MaxSteps)
-            {
-                steps.Add(line);
-            }
-            else
+            if (!IsWellFormed(line))
             {
                 malformed++;
             }
+            else if (steps.Count < MaxSteps)
+            {
+                steps.Add(line);
+            }
         }
 
-        return new ParsedSolution(steps, null, malformed, Truncated: completion.Length > MaxTextLength);
+        return new ParsedSolution(steps, null, malformed, Truncated: cutOff);
     }
 
     /// <summary>True for a line of printable text: not empty, not too long, no control characters,

@@ -51,27 +51,29 @@ public sealed class ShortestPathTask : IReasoningTask
         }
 
         // Distractors: random edges, each kept only if the path above stays the one shortest path.
+        // A shortest walk uses a new edge a-b at most once, so the edge keeps the path unique exactly
+        // when every route through it is longer: dS(a) + w + dT(b) > length, and the same from b.
         int source = path[0], target = path[^1];
+        int[] fromSource = graph.ShortestFrom(source).Distance;
+        int[] toTarget = graph.ShortestFrom(target).Distance;
         int wanted = nodes + random.Next(nodes);
         for (int attempt = 0, added = 0; attempt < 4 * wanted && added < wanted; attempt++)
         {
             int a = random.Next(nodes), b = random.Next(nodes);
-            if (a == b || graph.Weight(a, b) > 0)
+            int w = random.Next(1, MaxWeight + 1);
+            if (a == b || graph.Weight(a, b) > 0 || IsShortcut(a, b, w) || IsShortcut(b, a, w))
             {
                 continue;
             }
 
-            graph.SetEdge(a, b, random.Next(1, MaxWeight + 1));
-            (int[] distance, int[] count) = graph.ShortestFrom(source);
-            if (distance[target] == length && count[target] == 1)
-            {
-                added++;
-            }
-            else
-            {
-                graph.SetEdge(a, b, 0);
-            }
+            graph.SetEdge(a, b, w);
+            fromSource = graph.ShortestFrom(source).Distance;
+            toTarget = graph.ShortestFrom(target).Distance;
+            added++;
         }
+
+        bool IsShortcut(int a, int b, int w) =>
+            fromSource[a] != Graph.Unreachable && toTarget[b] != Graph.Unreachable && (long)fromSource[a] + w + toTarget[b] <= length;
 
         var steps = new List<string>(difficulty);
         int travelled = 0;
