@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Reasoning.Core.Tasks;
+using Reasoning.Experiments.Cli;
+
+namespace Reasoning.Tests.Experiments;
+
+public sealed class CommandTests
+{
+    [Fact]
+    public void ListShowsEveryTaskWithASampleThatLoadsTorch()
+    {
+        var output = new StringWriter();
+        ListCommand.Run(output, difficulty: 2, seed: 1);
+        string text = output.ToString();
+        Assert.Contains("LibTorch loaded", text);
+        foreach (IReasoningTask task in TaskRegistry.CreateDefault().All)
+        {
+            Assert.Contains($"{task.Name} (difficulty {task.MinDifficulty}-{task.MaxDifficulty})", text);
+        }
+
+        Assert.Contains("answer: ", text);
+    }
+
+    [Fact]
+    public void BenchTasksMeasuresEveryTaskAndDifficulty()
+    {
+        var output = new StringWriter();
+        TaskRegistry registry = TaskRegistry.CreateDefault();
+        IReadOnlyList<TaskThroughput> rows = BenchCommand.MeasureTasks(registry, TimeSpan.FromMilliseconds(5), output);
+
+        Assert.Equal(registry.All.Sum(t => t.MaxDifficulty - t.MinDifficulty + 1), rows.Count);
+        Assert.All(rows, r => Assert.True(r.Problems >= 100 && r.ProblemsPerSecond > 0, $"{r.Task} {r.Difficulty}"));
+        Assert.Equal(rows.Count + 2, output.ToString().Trim().Split('\n').Length); // header, rule, one line a row
+    }
+
+    [Fact]
+    public void BenchTasksWritesJsonWhenAsked()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            int exit = CommandLine.Build().Parse(["bench", "tasks", "--seconds", "0.002", "--json", file]).Invoke();
+            Assert.Equal(0, exit);
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(file));
+            Assert.Equal(JsonValueKind.Array, json.RootElement.ValueKind);
+            Assert.Contains(json.RootElement.EnumerateArray(), row => row.GetProperty("Task").GetString() == "shortest-path");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void BenchTasksRefusesANonPositiveBudget() =>
+        Assert.Equal(2, CommandLine.Build().Parse(["bench", "tasks", "--seconds", "0"]).Invoke());
+}
