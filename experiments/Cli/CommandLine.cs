@@ -10,6 +10,7 @@ internal static class CommandLine
         var root = new RootCommand("Reasoning: PRM + search versus R1-style self-play, measured side by side.");
         root.Subcommands.Add(ListCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
+        root.Subcommands.Add(FineTuneCommand.Build());
         return root;
     }
 }

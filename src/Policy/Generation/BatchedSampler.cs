@@ -1,0 +1,200 @@
+using Reasoning.Core.Accounting;
+using Reasoning.Core.Problems;
+using Reasoning.Policy.Model;
+using Reasoning.Policy.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Reasoning.Policy.Generation;
+
+/// <summary>
+/// Batched sampling: prompts are left-padded to a common length, prefilled in one pass into a
+/// preallocated KV cache, then decoded one token per step. A row that reaches its stop token leaves
+/// the batch (the cache keeps only live rows), so finished rows stop costing compute.
+/// Every forward pass is charged to the meter of the row's request.
+/// </summary>
+internal static class BatchedSampler
+{
+    /// <param name="model">The model, in evaluation mode.</param>
+    /// <param name="prompts">Token ids per row, each starting with <see cref="CharTokenizer.Begin"/>.</param>
+    /// <param name="options">Options per row (rows of merged requests may differ in seed and stop, not in temperature or length).</param>
+    /// <param name="meters">The meter each row's costs go to.</param>
+    public static GeneratedSequence[] Generate(Transformer model, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<RowOptions> options, IReadOnlyList<IUsageMeter> meters)
+    {
+        int batch = prompts.Count;
+        if (batch == 0)
+        {
+            return [];
+        }
+
+        TransformerConfig config = model.Config;
+        SamplingOptions shared = options[0].Sampling;
+        int longest = prompts.Max(p => p.Count);
+        int maxNew = Math.Min(shared.MaxNewTokens, config.MaxSequenceLength - longest);
+        if (prompts.Any(p => p.Count == 0) || maxNew < 1)
+        {
+            throw new ArgumentException($"prompts must be non-empty and shorter than the model's {config.MaxSequenceLength} positions (longest: {longest})");
+        }
+
+        Device device = model.Device;
+        Row[] all = Enumerable.Range(0, batch).Select(i => new Row(i, prompts[i].Count, options[i], meters[i])).ToArray();
+        var rows = all.ToList();
+        using var outer = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        // Left padding: row i starts at column pad_i; its positions count from 0 there.
+        var ids = new long[batch * longest];
+        var positions = new long[batch * longest];
+        var valid = new bool[batch * (longest + maxNew)];
+        for (int i = 0; i < batch; i++)
+        {
+            int pad = longest - prompts[i].Count;
+            for (int j = 0; j < longest; j++)
+            {
+                ids[i * longest + j] = j < pad ? CharTokenizer.Padding : prompts[i][j - pad];
+                positions[i * longest + j] = Math.Max(0, j - pad);
+            }
+
+            for (int j = pad; j < longest + maxNew; j++)
+            {
+                valid[i * (longest + maxNew) + j] = true;
+            }
+        }
+
+        bool padded = prompts.Any(p => p.Count != longest);
+        Tensor keyValid = tensor(valid, new long[] { batch, longest + maxNew }, device: device);              // [B, Tmax]
+        Tensor tokens = tensor(ids, new long[] { batch, longest }, device: device);                           // [B, T]
+        Tensor position = tensor(positions, new long[] { batch, longest }, device: device);                   // [B, T]
+        using var cache = shared.UseCache ? new KvCache(config, batch, longest + maxNew, model.Dtype, device) : null;
+
+        Tensor logits;
+        using (NewDisposeScope())
+        {
+            logits = Step(model, tokens, position, padded ? PrefillMask(keyValid, longest, device) : null, cache, rows, config, prefill: true)
+                .MoveToOuterDisposeScope();
+        }
+
+        for (int step = 0; ; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            float[] logProbabilities = LogProbabilities(logits, shared.Temperature);                        // [B·V] on the host
+            int vocabulary = (int)logits.shape[^1];
+            int finished = 0;
+            for (int r = 0; r < rows.Count; r++)
+            {
+                Row row = rows[r];
+                (int token, float logProbability) = TokenChooser.Choose(
+                    logProbabilities.AsSpan(r * vocabulary, vocabulary), shared.Temperature, shared.TopP, row.Random);
+                row.Tokens.Add(token);
+                row.LogProbabilities.Add(logProbability);
+                row.Meter.Record(new Usage(1, 0, 0, 0));
+                if (token == CharTokenizer.EndOfAnswer || (token == CharTokenizer.EndOfStep && row.Options.Sampling.Stop == StopAt.EndOfStep))
+                {
+                    row.Stopped = true;
+                    finished++;
+                }
+            }
+
+            if (step + 1 >= maxNew || finished == rows.Count)
+            {
+                break;
+            }
+
+            if (finished > 0)
+            {
+                int[] live = Enumerable.Range(0, rows.Count).Where(r => !rows[r].Stopped).ToArray();
+                Tensor keep = tensor(live.Select(r => (long)r).ToArray(), device: device);
+                keyValid = Replace(keyValid, keyValid.index_select(0, keep));
+                if (cache is not null)
+                {
+                    cache.SelectRows(keep);
+                }
+                else
+                {
+                    tokens = Replace(tokens, tokens.index_select(0, keep));
+                    position = Replace(position, position.index_select(0, keep));
+                }
+
+                rows = live.Select(r => rows[r]).ToList();
+                padded = rows.Any(r => r.PromptLength != longest);
+            }
+
+            long length = longest + step + 1; // columns in use once this token is in
+            Tensor nextTokens = tensor(rows.Select(r => (long)r.Tokens[^1]).ToArray(), new long[] { rows.Count, 1 }, device: device);     // [B, 1]
+            Tensor nextPositions = tensor(rows.Select(r => (long)(r.PromptLength + step)).ToArray(), new long[] { rows.Count, 1 }, device: device); // [B, 1]
+            Tensor next;
+            if (cache is not null)
+            {
+                Tensor? mask = padded ? keyValid.narrow(1, 0, length).view(rows.Count, 1, 1, length) : null;            // [B, 1, 1, L]
+                next = Step(model, nextTokens, nextPositions, mask, cache, rows, config, prefill: false);
+            }
+            else
+            {
+                tokens = Replace(tokens, cat(new[] { tokens, nextTokens }, 1));                                         // [B, L]
+                position = Replace(position, cat(new[] { position, nextPositions }, 1));                                // [B, L]
+                next = Step(model, tokens, position, padded ? PrefillMask(keyValid, length, device) : null, null, rows, config, prefill: true);
+            }
+
+            logits = Replace(logits, next);
+        }
+
+        return all.Select(row => new GeneratedSequence(row.Tokens, row.LogProbabilities, row.Stopped)).ToArray();
+    }
+
+    /// <summary>Disposes <paramref name="old"/> and keeps <paramref name="replacement"/> past the current step's scope.</summary>
+    private static Tensor Replace(Tensor old, Tensor replacement)
+    {
+        replacement.MoveToOuterDisposeScope();
+        old.Dispose();
+        return replacement;
+    }
+
+    /// <summary>One forward pass; charges each row its tokens and FLOPs; returns the last position's logits, [B, V].</summary>
+    private static Tensor Step(Transformer model, Tensor tokens, Tensor positions, Tensor? mask, KvCache? cache, List<Row> rows, TransformerConfig config, bool prefill)
+    {
+        long t = tokens.shape[1];
+        long before = cache?.Length ?? 0;
+        Tensor logits = model.Forward(tokens, positions, mask, cache);                                       // [B, T, V]
+        // A causal pass over T positions attends T(T+1)/2 of them; one step over a cache of L attends L.
+        double attended = prefill ? t * (t + 1) / 2.0 : before + 1;
+        double flops = config.ForwardFlops(t, attended);
+        foreach (Row row in rows)
+        {
+            row.Meter.Record(new Usage(0, t, 0, flops));
+        }
+
+        return logits.select(1, t - 1);                                                                      // [B, V]
+    }
+
+    /// <summary>Causal mask over the first <paramref name="length"/> columns, without padded keys; a padded query sees itself (no empty rows).</summary>
+    private static Tensor PrefillMask(Tensor keyValid, long length, Device device)
+    {
+        Tensor causal = ones(length, length, dtype: ScalarType.Bool, device: device).tril();                  // [T, T]
+        Tensor keys = keyValid.narrow(1, 0, length).view(-1, 1, 1, length);                                    // [B, 1, 1, T]
+        Tensor self = eye(length, dtype: ScalarType.Bool, device: device);                                    // [T, T]
+        return (causal & keys) | self;                                                                        // [B, 1, T, T]
+    }
+
+    private static float[] LogProbabilities(Tensor logits, double temperature)
+    {
+        Tensor scaled = temperature > 0 ? logits.to(float32) / temperature : logits.to(float32);             // [B, V]
+        return nn.functional.log_softmax(scaled, -1).cpu().data<float>().ToArray();
+    }
+
+    internal sealed record RowOptions(SamplingOptions Sampling, int RowInRequest)
+    {
+        public DeterministicRandom CreateRandom() => DeterministicRandom.ForPurpose(Sampling.Seed, $"row/{RowInRequest}");
+    }
+
+    private sealed class Row(int index, int promptLength, RowOptions options, IUsageMeter meter)
+    {
+        public int Index { get; } = index;
+        public int PromptLength { get; } = promptLength;
+        public RowOptions Options { get; } = options;
+        public IUsageMeter Meter { get; } = meter;
+        public DeterministicRandom Random { get; } = options.CreateRandom();
+        public List<int> Tokens { get; } = new();
+        public List<float> LogProbabilities { get; } = new();
+        public bool Stopped { get; set; }
+    }
+}

@@ -1,0 +1,178 @@
+using Reasoning.Core.Accounting;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
+using Reasoning.Policy.Model;
+using Reasoning.Policy.Tokenization;
+using TorchSharp;
+using AdamW = TorchSharp.Modules.AdamW;
+using ILearningRateController = TorchSharp.torch.optim.ILearningRateController;
+using static TorchSharp.torch;
+
+namespace Reasoning.Policy.Training;
+
+/// <summary>Settings of supervised fine-tuning on reference solutions. The defaults are the baseline recipe.</summary>
+/// <param name="Steps">Optimizer steps.</param>
+/// <param name="BatchSize">Reference solutions per step.</param>
+/// <param name="LearningRate">Peak learning rate.</param>
+/// <param name="WarmupSteps">Linear warm-up steps.</param>
+/// <param name="WeightDecay">AdamW decoupled weight decay, on matrices only (not norms).</param>
+/// <param name="GradientClip">Maximum global gradient norm.</param>
+/// <param name="Seed">Batch order.</param>
+public sealed record FineTuningOptions(
+    int Steps = 600,
+    int BatchSize = 32,
+    double LearningRate = 3e-3,
+    int WarmupSteps = 30,
+    double WeightDecay = 0.01,
+    double GradientClip = 1.0,
+    long Seed = 0)
+{
+    public FineTuningOptions Validate()
+    {
+        Check(Steps >= 1, nameof(Steps), "at least 1");
+        Check(BatchSize >= 1, nameof(BatchSize), "at least 1");
+        Check(LearningRate > 0, nameof(LearningRate), "positive");
+        Check(WarmupSteps >= 0, nameof(WarmupSteps), "0 or more");
+        Check(WeightDecay >= 0, nameof(WeightDecay), "0 or more");
+        Check(GradientClip > 0, nameof(GradientClip), "positive");
+        return this;
+
+        static void Check(bool ok, string name, string allowed)
+        {
+            if (!ok)
+            {
+                throw new ArgumentOutOfRangeException(name, $"fine-tuning option {name} must be {allowed}");
+            }
+        }
+    }
+}
+
+/// <summary>One point of the loss curve.</summary>
+public sealed record LossPoint(int Step, double Loss, double LearningRate, double GradientNorm);
+
+/// <summary>
+/// Supervised fine-tuning: cross-entropy on the tokens of reference solutions after the prompt
+/// (the prompt is masked), AdamW, warm-up and cosine schedule, global gradient clipping.
+/// </summary>
+public static class SupervisedFineTuning
+{
+    private const long Ignore = -100;
+
+    /// <summary>Trains <paramref name="model"/> in place and returns the loss curve (one point per step).</summary>
+    public static IReadOnlyList<LossPoint> Train(
+        Transformer model, CharTokenizer tokenizer, IReadOnlyList<Problem> problems, FineTuningOptions options, IUsageMeter meter,
+        Action<LossPoint>? progress = null, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        if (problems.Count == 0)
+        {
+            throw new ArgumentException("fine-tuning needs at least one problem", nameof(problems));
+        }
+
+        var examples = problems.Select(p => Encode(tokenizer, p)).ToList();
+        int longest = examples.Max(e => e.Ids.Count);
+        if (longest > model.Config.MaxSequenceLength)
+        {
+            throw new ArgumentException($"a reference solution has {longest} tokens; the model takes {model.Config.MaxSequenceLength}");
+        }
+
+        model.train();
+        var matrices = model.parameters().Where(p => p.dim() >= 2).ToList();
+        var vectors = model.parameters().Where(p => p.dim() < 2).ToList();
+        using var optimizer = optim.AdamW(
+            new[]
+            {
+                new AdamW.ParamGroup(matrices, options.LearningRate, 0.9, 0.95, 1e-8, options.WeightDecay, false, false),
+                new AdamW.ParamGroup(vectors, options.LearningRate, 0.9, 0.95, 1e-8, 0.0, false, false),
+            },
+            options.LearningRate);
+        var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
+        var random = DeterministicRandom.ForPurpose(options.Seed, "sft/batches");
+        var order = Enumerable.Range(0, examples.Count).ToArray();
+        int cursor = order.Length;
+        var curve = new List<LossPoint>(options.Steps);
+        for (int step = 0; step < options.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var batch = new List<Example>(options.BatchSize);
+            while (batch.Count < Math.Min(options.BatchSize, examples.Count))
+            {
+                if (cursor == order.Length)
+                {
+                    random.Shuffle(order); // epochs: every example once per pass
+                    cursor = 0;
+                }
+
+                batch.Add(examples[order[cursor++]]);
+            }
+
+            double learningRate = schedule.At(step);
+            foreach (ILearningRateController group in optimizer.ParamGroups)
+            {
+                group.LearningRate = learningRate;
+            }
+
+            using var scope = NewDisposeScope();
+            (Tensor ids, Tensor targets) = Collate(batch, model.Device);                        // [B, T], [B, T]
+            Tensor loss = Loss(model, ids, targets);
+            optimizer.zero_grad();
+            loss.backward();
+            double norm = nn.utils.clip_grad_norm_(model.parameters(), options.GradientClip);
+            optimizer.step();
+
+            long t = ids.shape[1];
+            long tokens = ids.shape[0] * t;
+            meter.Record(new Usage(0, 0, tokens, 3 * model.Config.ForwardFlops(tokens, ids.shape[0] * t * (t + 1) / 2.0)));
+            var point = new LossPoint(step, loss.item<float>(), learningRate, norm);
+            curve.Add(point);
+            progress?.Invoke(point);
+        }
+
+        model.eval();
+        return curve;
+    }
+
+    /// <summary>Mean cross-entropy over the unmasked targets.</summary>
+    internal static Tensor Loss(Transformer model, Tensor ids, Tensor targets)
+    {
+        long b = ids.shape[0], t = ids.shape[1];
+        Tensor positions = arange(t, device: ids.device).expand(b, t);                           // [B, T]
+        Tensor logits = model.Forward(ids, positions);                                          // [B, T, V]
+        return nn.functional.cross_entropy(logits.reshape(b * t, -1).to(float32), targets.reshape(b * t), ignore_index: Ignore);
+    }
+
+    /// <summary>A solution as ids, and how many of them are the prompt (Begin, question, end of line).</summary>
+    internal sealed record Example(List<int> Ids, int PromptLength);
+
+    internal static Example Encode(CharTokenizer tokenizer, Problem problem)
+    {
+        List<int> ids = tokenizer.EncodePrompt(problem.Prompt);
+        int promptLength = ids.Count;
+        ids.AddRange(tokenizer.Encode(SolutionText.RenderCompletion(problem.ReferenceSteps, problem.Answer)));
+        return new Example(ids, promptLength);
+    }
+
+    /// <summary>Right-padded inputs and next-token targets; prompt and padding targets are ignored.</summary>
+    internal static (Tensor Ids, Tensor Targets) Collate(IReadOnlyList<Example> batch, Device device)
+    {
+        int t = batch.Max(e => e.Ids.Count) - 1;
+        var ids = new long[batch.Count * t];
+        var targets = new long[batch.Count * t];
+        Array.Fill(targets, Ignore);
+        for (int i = 0; i < batch.Count; i++)
+        {
+            List<int> e = batch[i].Ids;
+            for (int j = 0; j < e.Count - 1; j++)
+            {
+                ids[i * t + j] = e[j];
+                // Position j predicts token j + 1; only completion tokens are learned.
+                if (j + 1 >= batch[i].PromptLength)
+                {
+                    targets[i * t + j] = e[j + 1];
+                }
+            }
+        }
+
+        return (tensor(ids, new long[] { batch.Count, t }, device: device), tensor(targets, new long[] { batch.Count, t }, device: device));
+    }
+}
