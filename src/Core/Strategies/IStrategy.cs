@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using Reasoning.Core.Accounting;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Tasks;
+
+namespace Reasoning.Core.Strategies;
+
+/// <summary>
+/// A way of answering questions: greedy decoding, self-consistency, PRM-guided search, GRPO...
+/// <see cref="PrepareAsync"/> runs in the "train" phase (it may train models or do nothing);
+/// <see cref="SolveAsync"/> runs in the "inference" phase and sees questions only, never answers:
+/// the runner, not the strategy, checks them. Strategies hold no static state.
+/// </summary>
+public interface IStrategy
+{
+    /// <summary>The strategy's name in experiment specs, e.g. <c>greedy</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Trains whatever the strategy needs from the task's train problems.</summary>
+    Task PrepareAsync(StrategyContext context);
+
+    /// <summary>One attempt per question, in the order given.</summary>
+    Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context);
+}
+
+/// <summary>What a strategy gets to work with.</summary>
+/// <param name="Services">Shared services; the policy host is resolved from here.</param>
+/// <param name="Task">The task being solved (its verifier and step checker may be used on train problems).</param>
+/// <param name="TrainProblems">Train problems, with their answers.</param>
+/// <param name="Seed">The seed of this unit of work; every random choice derives from it.</param>
+/// <param name="Meter">Where the host charges the strategy's model work (strategies never record costs themselves).</param>
+/// <param name="Logger">Logging.</param>
+/// <param name="Progress">Short progress messages for the console.</param>
+/// <param name="ScratchFolder">A folder of the strategy's own, for checkpoints and caches.</param>
+/// <param name="Cancellation">Stops the work.</param>
+public sealed record StrategyContext(
+    IServiceProvider Services,
+    IReasoningTask Task,
+    IReadOnlyList<Problem> TrainProblems,
+    long Seed,
+    IUsageMeter Meter,
+    ILogger Logger,
+    IProgress<string> Progress,
+    string ScratchFolder,
+    CancellationToken Cancellation);
+
+/// <summary>A strategy's answer to one question.</summary>
+/// <param name="QuestionId">The question's id.</param>
+/// <param name="Answer">The final answer, or null when the strategy found none.</param>
+/// <param name="Text">The solution text behind the answer (for records and inspection).</param>
+public sealed record Attempt(string QuestionId, string? Answer, string Text);

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
+using Reasoning.Core.Strategies;
+using Reasoning.Policy.Generation;
+using Reasoning.Policy.Hosting;
+
+namespace Reasoning.Policy.Strategies;
+
+/// <summary>Options of <see cref="GreedyStrategy"/>.</summary>
+public sealed class GreedyOptions
+{
+    /// <summary>Longest solution, in tokens.</summary>
+    public int MaxNewTokens { get; set; } = 128;
+}
+
+/// <summary><c>greedy</c>: the base policy's most likely solution, one per question. No training.</summary>
+public sealed class GreedyStrategy(GreedyOptions options) : IStrategy
+{
+    public string Name => "greedy";
+
+    public Task PrepareAsync(StrategyContext context) => Task.CompletedTask;
+
+    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    {
+        PolicySession policy = context.Services.GetRequiredService<PolicySession>();
+        IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(
+            policy.Base, questions.Select(q => q.Prompt).ToList(), SamplingOptions.Greedy(options.MaxNewTokens), context.Meter, context.Cancellation);
+        return questions.Select((q, i) => new Attempt(q.Id, SolutionText.ParseCompletion(completions[i].Text).Answer, completions[i].Text)).ToList();
+    }
+}

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.DependencyInjection;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
+using Reasoning.Core.Strategies;
+using Reasoning.Core.Voting;
+using Reasoning.Policy.Generation;
+using Reasoning.Policy.Hosting;
+
+namespace Reasoning.Policy.Strategies;
+
+/// <summary>Options of <see cref="SelfConsistencyStrategy"/>.</summary>
+public sealed class SelfConsistencyOptions
+{
+    /// <summary>Samples per question (k).</summary>
+    public int Samples { get; set; } = 8;
+
+    /// <summary>Sampling temperature.</summary>
+    public double Temperature { get; set; } = 0.8;
+
+    /// <summary>Nucleus sampling threshold.</summary>
+    public double TopP { get; set; } = 1.0;
+
+    /// <summary>Longest solution, in tokens.</summary>
+    public int MaxNewTokens { get; set; } = 128;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Samples < 1)
+        {
+            errors.Add($"samples: must be at least 1, not {Samples}");
+        }
+
+        if (!(Temperature > 0))
+        {
+            errors.Add($"temperature: must be positive for sampling, not {Temperature}");
+        }
+
+        if (!(TopP > 0 && TopP <= 1))
+        {
+            errors.Add($"top_p: must be in (0, 1], not {TopP}");
+        }
+
+        if (MaxNewTokens < 1)
+        {
+            errors.Add($"max_new_tokens: must be at least 1, not {MaxNewTokens}");
+        }
+
+        return errors;
+    }
+}
+
+/// <summary>
+/// <c>self-consistency</c> (Wang et al. 2023): k sampled solutions per question, the majority
+/// answer wins (ties: the answer sampled first). No training. All k × questions rows go to the host
+/// at once, which batches them.
+/// </summary>
+public sealed class SelfConsistencyStrategy(SelfConsistencyOptions options) : IStrategy
+{
+    public string Name => "self-consistency";
+
+    public Task PrepareAsync(StrategyContext context) => Task.CompletedTask;
+
+    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    {
+        PolicySession policy = context.Services.GetRequiredService<PolicySession>();
+        int k = options.Samples;
+        var prompts = questions.SelectMany(q => Enumerable.Repeat(q.Prompt, k)).ToList();
+        var sampling = new SamplingOptions(options.Temperature, options.TopP, options.MaxNewTokens, StopAt.EndOfAnswer, Seed: context.Seed);
+        IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(policy.Base, prompts, sampling, context.Meter, context.Cancellation);
+        var attempts = new List<Attempt>(questions.Count);
+        for (int q = 0; q < questions.Count; q++)
+        {
+            var texts = Enumerable.Range(q * k, k).Select(i => completions[i].Text).ToList();
+            var answers = texts.Select(t => SolutionText.ParseCompletion(t).Answer).ToList();
+            (string? answer, int index) = MajorityVote.Choose(answers);
+            attempts.Add(new Attempt(questions[q].Id, answer, index >= 0 ? texts[index] : texts[0]));
+        }
+
+        return attempts;
+    }
+}
