@@ -123,3 +123,30 @@ public sealed class TransformerTests
         Assert.True(worst <= 1e-4, $"max abs logit difference {worst}");
     }
 }
+
+public sealed class TransformerLifetimeTests
+{
+    [Fact]
+    public void AModelBuiltInsideADisposeScopeOutlivesIt()
+    {
+        Transformer model;
+        using (torch.NewDisposeScope())
+        {
+            model = new Transformer(PolicyTestModels.Micro(), seed: 1);
+        }
+
+        using (model)
+        {
+            Assert.Equal(model.Config.ParameterCount, model.parameters().Sum(p => p.numel()));
+            Assert.All(model.state_dict().Values, t => Assert.False(t.IsInvalid));
+        }
+    }
+
+    [Fact]
+    public void RotaryTablesAreNotPartOfTheStateDict()
+    {
+        using var model = new Transformer(PolicyTestModels.Micro(), seed: 1);
+        Assert.DoesNotContain(model.state_dict().Keys, k => k.Contains("rope", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(model.parameters().Count(), model.state_dict().Count);
+    }
+}

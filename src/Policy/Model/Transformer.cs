@@ -18,8 +18,10 @@ public sealed class Transformer : Module
     private readonly ModuleList<Block> blocks;
     private readonly RmsNorm norm;
     private readonly Linear? output;
-    private readonly Tensor ropeCos;
-    private readonly Tensor ropeSin;
+    // Not registered as buffers: they are derived from the config, so they stay out of checkpoints;
+    // they follow the weights' device lazily and are cast to the weights' dtype after the lookup.
+    private Tensor ropeCos;
+    private Tensor ropeSin;
 
     public TransformerConfig Config { get; }
 
@@ -37,11 +39,16 @@ public sealed class Transformer : Module
         blocks = new ModuleList<Block>(Enumerable.Range(0, config.Layers).Select(i => new Block(config, i)).ToArray());
         norm = new RmsNorm(config.Dimension, config.NormEpsilon);
         output = config.TiedEmbeddings ? null : Linear(config.Dimension, config.VocabularySize, hasBias: false);
-        (ropeCos, ropeSin) = RotaryTable(config);
         RegisterComponents();
-        register_buffer("rope_cos", ropeCos, persistent: false);
-        register_buffer("rope_sin", ropeSin, persistent: false);
+        // After RegisterComponents, which would register tensor fields as persistent buffers.
+        (ropeCos, ropeSin) = RotaryTable(config);
         Initialise(seed);
+
+        // A model built inside a caller's dispose scope must outlive it.
+        foreach (Tensor t in parameters())
+        {
+            t.DetachFromDisposeScope();
+        }
     }
 
     private void Initialise(long seed)
@@ -63,6 +70,17 @@ public sealed class Transformer : Module
                 p.copy_(randn(p.shape, generator: generator) * std);
             }
         }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ropeCos.Dispose();
+            ropeSin.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>cos and sin of position × frequency, [max length, D/2].</summary>
@@ -92,8 +110,18 @@ public sealed class Transformer : Module
             throw new ArgumentException("a multi-token step after cached positions needs an explicit mask", nameof(mask));
         }
 
-        Tensor cos = ropeCos.index_select(0, positions.flatten()).view(b, 1, t, -1);  // [B, 1, T, D/2]
-        Tensor sin = ropeSin.index_select(0, positions.flatten()).view(b, 1, t, -1);  // [B, 1, T, D/2]
+        if (ropeCos.device != ids.device)
+        {
+            (Tensor cosTable, Tensor sinTable) = (ropeCos, ropeSin);
+            ropeCos = cosTable.to(ids.device).DetachFromDisposeScope();
+            ropeSin = sinTable.to(ids.device).DetachFromDisposeScope();
+            cosTable.Dispose();
+            sinTable.Dispose();
+        }
+
+        ScalarType dtype = Dtype;
+        Tensor cos = ropeCos.index_select(0, positions.flatten()).view(b, 1, t, -1).to(dtype);  // [B, 1, T, D/2]
+        Tensor sin = ropeSin.index_select(0, positions.flatten()).view(b, 1, t, -1).to(dtype);  // [B, 1, T, D/2]
         Tensor x = tokens.call(ids);                                                  // [B, T, C]
         for (int i = 0; i < blocks.Count; i++)
         {
