@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
 using Reasoning.Core.Accounting;
 using Reasoning.Core.Tasks;
 using Reasoning.Policy.Evaluation;
@@ -24,9 +25,10 @@ internal static class FineTuneCommand
         var batch = new Option<int>("--batch") { Description = "problems per step", DefaultValueFactory = _ => new FineTuningOptions().BatchSize };
         var rate = new Option<double>("--lr") { Description = "peak learning rate", DefaultValueFactory = _ => new FineTuningOptions().LearningRate };
         var seed = new Option<long>("--seed") { Description = "seed of problems, weights and batches", DefaultValueFactory = _ => 1 };
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "folder of cached fine-tuned policies (reused when the settings match); none by default" };
         var command = new Command("finetune", "Fine-tune a fresh policy on reference solutions and report greedy held-out accuracy.")
         {
-            task, difficulty, preset, train, test, steps, batch, rate, seed,
+            task, difficulty, preset, train, test, steps, batch, rate, seed, cache,
         };
         command.SetAction(result =>
         {
@@ -34,17 +36,33 @@ internal static class FineTuneCommand
             long s = result.GetValue(seed);
             ProblemSplit split = ProblemSplit.Create(reasoningTask, result.GetValue(difficulty), result.GetValue(train), result.GetValue(test), s);
             var tokenizer = CharTokenizer.ForAlphabets([reasoningTask.Alphabet]);
-            using var model = new Transformer(TransformerConfig.Preset(result.GetValue(preset)!, tokenizer.VocabularySize), s);
-            Console.WriteLine($"{model.Config} : {model.Config.ParameterCount:N0} parameters");
+            TransformerConfig config = TransformerConfig.Preset(result.GetValue(preset)!, tokenizer.VocabularySize);
+            Console.WriteLine($"{result.GetValue(preset)} policy: {config.ParameterCount:N0} parameters ({config.Layers} layers, dimension {config.Dimension})");
             var options = new FineTuningOptions(Steps: result.GetValue(steps), BatchSize: result.GetValue(batch), LearningRate: result.GetValue(rate), Seed: s);
             var clock = Stopwatch.StartNew();
-            SupervisedFineTuning.Train(model, tokenizer, split.Train, options, NullUsageMeter.Instance, point =>
+            Action<LossPoint> progress = point =>
             {
-                if (point.Step % 50 == 0 || point.Step == options.Steps - 1)
+                if (point.Step % 100 == 0 || point.Step == options.Steps - 1)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {point.Step,5}  loss {point.Loss:F4}  lr {point.LearningRate:E2}  grad {point.GradientNorm:F3}  {clock.Elapsed.TotalSeconds:F1}s"));
                 }
-            });
+            };
+            Transformer model;
+            DirectoryInfo? folder = result.GetValue(cache);
+            if (folder is null)
+            {
+                model = new Transformer(config, s);
+                SupervisedFineTuning.Train(model, tokenizer, split.Train, options, NullUsageMeter.Instance, progress);
+            }
+            else
+            {
+                var key = new BasePolicyKey(reasoningTask.Name, config, options, s, tokenizer.Characters, BasePolicyKey.DigestOf(split.Train));
+                BasePolicy policy = new BasePolicyCache(folder.FullName, NullLogger.Instance).GetOrTrain(key, split.Train, NullUsageMeter.Instance, progress);
+                Console.WriteLine(policy.Reused ? $"reused the cached policy {policy.Path}" : $"cached the policy as {policy.Path}");
+                model = policy.Model;
+            }
+
+            using var _ = model;
             double trainSeconds = clock.Elapsed.TotalSeconds;
             double accuracy = GreedyEvaluation.Accuracy(model, tokenizer, reasoningTask, split.Test, 100, NullUsageMeter.Instance);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
