@@ -34,7 +34,7 @@ internal static class BenchCommand
 
             return 0;
         });
-        return new Command("bench", "Benchmarks that print tables of measured figures.") { tasks };
+        return new Command("bench", "Benchmarks that print tables of measured figures.") { tasks, BenchPolicyCommand.Build() };
     }
 
     /// <summary>Generates problems for <paramref name="budget"/> per task and difficulty and prints the table as it goes.</summary>

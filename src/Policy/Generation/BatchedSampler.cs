@@ -19,7 +19,10 @@ internal static class BatchedSampler
     /// <param name="prompts">Token ids per row, each starting with <see cref="CharTokenizer.Begin"/>.</param>
     /// <param name="options">Options per row (rows of merged requests may differ in seed and stop, not in temperature or length).</param>
     /// <param name="meters">The meter each row's costs go to.</param>
-    public static GeneratedSequence[] Generate(Transformer model, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<RowOptions> options, IReadOnlyList<IUsageMeter> meters)
+    /// <param name="ignoreStopTokens">Benchmarks only: every row runs to the length limit, stop tokens or not, so the work is fixed.</param>
+    public static GeneratedSequence[] Generate(
+        Transformer model, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<RowOptions> options, IReadOnlyList<IUsageMeter> meters,
+        bool ignoreStopTokens = false)
     {
         int batch = prompts.Count;
         if (batch == 0)
@@ -88,7 +91,7 @@ internal static class BatchedSampler
                 row.Tokens.Add(token);
                 row.LogProbabilities.Add(logProbability);
                 row.Meter.Record(new Usage(1, 0, 0, 0));
-                if (token == CharTokenizer.EndOfAnswer || (token == CharTokenizer.EndOfStep && row.Options.Sampling.Stop == StopAt.EndOfStep))
+                if (!ignoreStopTokens && (token == CharTokenizer.EndOfAnswer || (token == CharTokenizer.EndOfStep && row.Options.Sampling.Stop == StopAt.EndOfStep)))
                 {
                     row.Stopped = true;
                     finished++;
@@ -125,7 +128,8 @@ internal static class BatchedSampler
             Tensor next;
             if (cache is not null)
             {
-                Tensor? mask = padded ? keyValid.narrow(1, 0, length).view(rows.Count, 1, 1, length) : null;            // [B, 1, 1, L]
+                // The cache masks what is not written yet; the mask only has to hide padding, over its whole capacity.
+                Tensor? mask = padded ? keyValid.view(rows.Count, 1, 1, longest + maxNew) : null;                     // [B, 1, 1, capacity]
                 next = Step(model, nextTokens, nextPositions, mask, cache, rows, config, prefill: false);
             }
             else
@@ -177,8 +181,15 @@ internal static class BatchedSampler
 
     private static float[] LogProbabilities(Tensor logits, double temperature)
     {
-        Tensor scaled = temperature > 0 ? logits.to(float32) / temperature : logits.to(float32);             // [B, V]
-        return nn.functional.log_softmax(scaled, -1).cpu().data<float>().ToArray();
+        // Skip the no-op conversions and the division by 1 (exact either way): each op has a fixed cost.
+        Tensor scaled = logits.dtype == float32 ? logits : logits.to(float32);                              // [B, V]
+        if (temperature > 0 && temperature != 1.0)
+        {
+            scaled = scaled / temperature;
+        }
+
+        Tensor logProbabilities = nn.functional.log_softmax(scaled, -1);                                     // [B, V]
+        return (logProbabilities.device_type == DeviceType.CPU ? logProbabilities : logProbabilities.cpu()).data<float>().ToArray();
     }
 
     internal sealed record RowOptions(SamplingOptions Sampling, int RowInRequest)

@@ -83,28 +83,47 @@ public sealed class Transformer : Module
         base.Dispose(disposing);
     }
 
-    /// <summary>cos and sin of position × frequency, [max length, D/2].</summary>
+    /// <summary>
+    /// Rotary tables laid out like one row of the fused qkv projection, [max length, (H + 2G)·D], so that
+    /// one multiply-add rotates every head at once: <c>x·cos + swap(x)·sin</c>, where swap exchanges the
+    /// halves of each head. For q and k heads: cos = (cos θ, cos θ) and sin = (−sin θ, sin θ), which is
+    /// exactly (x₁cos θ − x₂sin θ, x₁sin θ + x₂cos θ); for v heads cos = 1 and sin = 0 leave v as it is.
+    /// </summary>
     private static (Tensor Cos, Tensor Sin) RotaryTable(TransformerConfig config)
     {
         using var scope = NewDisposeScope();
         int half = config.HeadDimension / 2;
         Tensor frequencies = pow(config.RopeTheta, -arange(0, half, dtype: float64) * 2.0 / config.HeadDimension); // [D/2]
         Tensor angles = outer(arange(config.MaxSequenceLength, dtype: float64), frequencies);                      // [Tmax, D/2]
-        return (angles.cos().to(float32).DetachFromDisposeScope(), angles.sin().to(float32).DetachFromDisposeScope());
+        Tensor cos = angles.cos().to(float32), sin = angles.sin().to(float32);                                      // [Tmax, D/2]
+        long rotated = config.Heads + config.KvHeads, values = config.KvHeads, length = config.MaxSequenceLength;
+        Tensor cosHead = cat(new[] { cos, cos }, 1).unsqueeze(1);                                                  // [Tmax, 1, D]
+        Tensor sinHead = cat(new[] { -sin, sin }, 1).unsqueeze(1);                                                 // [Tmax, 1, D]
+        Tensor cosTable = cat(new[] { cosHead.expand(length, rotated, -1), ones(length, values, config.HeadDimension) }, 1);  // [Tmax, H+2G, D]
+        Tensor sinTable = cat(new[] { sinHead.expand(length, rotated, -1), zeros(length, values, config.HeadDimension) }, 1); // [Tmax, H+2G, D]
+        return (cosTable.reshape(length, -1).DetachFromDisposeScope(), sinTable.reshape(length, -1).DetachFromDisposeScope());
     }
 
     /// <summary>
-    /// Logits for every new position. <paramref name="mask"/> is [B, 1, T, L] (true = may attend) or
-    /// null: then attention is causal over the T new positions, or over everything cached when T = 1.
+    /// Logits for every new position. <paramref name="mask"/> is [B, 1, T, L] (true = may attend;
+    /// with a cache it may also span the cache's whole capacity) or null: then attention is causal over
+    /// the T new positions and everything cached before them.
     /// </summary>
     /// <param name="ids">[B, T] token ids.</param>
     /// <param name="positions">[B, T] rotary positions (long).</param>
     /// <param name="mask">[B, 1, T, L] boolean, or null.</param>
     /// <param name="cache">Keys and values to extend, or null for a plain forward pass.</param>
     /// <returns>[B, T, V] logits.</returns>
+    /// <remarks>
+    /// At small batches a step costs its number of tensor operations (each has a fixed overhead), not
+    /// its FLOPs, so the residual stream stays [B·T, C], projections add the residual in the same GEMM
+    /// (addmm), one multiply-add rotates q and k (and passes v through) for all heads, and with a cache
+    /// attention runs over the cache's fixed views with one additive mask built per forward, not per layer.
+    /// </remarks>
     public Tensor Forward(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null)
     {
-        long b = ids.shape[0], t = ids.shape[1];
+        long[] shape = ids.shape;
+        long b = shape[0], t = shape[1];
         if (mask is null && t > 1 && cache is { Length: > 0 })
         {
             throw new ArgumentException("a multi-token step after cached positions needs an explicit mask", nameof(mask));
@@ -119,13 +138,34 @@ public sealed class Transformer : Module
             sinTable.Dispose();
         }
 
+        // Rows that share their positions (an expanded arange, as in training and scoring) share one table row: broadcast, not copied.
+        long heads = Config.Heads + 2 * Config.KvHeads, tableRows = positions.stride(0) == 0 ? 1 : b;
+        Tensor rows = (tableRows == 1 ? positions[0] : positions).reshape(tableRows * t);          // [B·T] or [T]
+        Tensor cos = ropeCos.index_select(0, rows).view(tableRows, t, heads, Config.HeadDimension); // [B or 1, T, H+2G, D]
+        Tensor sin = ropeSin.index_select(0, rows).view(tableRows, t, heads, Config.HeadDimension); // [B or 1, T, H+2G, D]
         ScalarType dtype = Dtype;
-        Tensor cos = ropeCos.index_select(0, positions.flatten()).view(b, 1, t, -1).to(dtype);  // [B, 1, T, D/2]
-        Tensor sin = ropeSin.index_select(0, positions.flatten()).view(b, 1, t, -1).to(dtype);  // [B, 1, T, D/2]
-        Tensor x = tokens.call(ids);                                                  // [B, T, C]
+        if (dtype != ScalarType.Float32)
+        {
+            (cos, sin) = (cos.to(dtype), sin.to(dtype));
+        }
+
+        Tensor? attentionMask = cache is null ? mask : cache.AttentionBias(mask, t);    // [B or 1, 1, T, L or capacity]
+        bool causal = cache is null && mask is null && t > 1;
+        var pass = new Pass(b, t, cos, sin, attentionMask, causal, cache);
+        Tensor x = tokens.call(ids).view(b * t, Config.Dimension);                      // [B·T, C]
         for (int i = 0; i < blocks.Count; i++)
         {
-            x = blocks[i].Forward(x, cos, sin, mask, cache);                          // [B, T, C]
+            // A scope per block frees its intermediates when it ends, not when the caller's scope does:
+            // otherwise a forward pass holds every layer's temporaries at once. (What backward needs, the
+            // autograd graph keeps alive itself.)
+            using var scope = NewDisposeScope();
+            Tensor next = blocks[i].Forward(x, pass).MoveToOuterDisposeScope();          // [B·T, C]
+            if (i > 0)
+            {
+                x.Dispose(); // the previous block's output, now inside its successor (or the graph)
+            }
+
+            x = next;
         }
 
         if (cache is not null)
@@ -133,16 +173,13 @@ public sealed class Transformer : Module
             cache.Length += t;
         }
 
-        x = norm.call(x);                                                             // [B, T, C]
-        return output is null ? functional.linear(x, tokens.weight!) : output.call(x); // [B, T, V]
+        x = norm.call(x);                                                               // [B·T, C]
+        Tensor logits = functional.linear(x, output is null ? tokens.weight! : output.weight!); // [B·T, V]
+        return logits.view(b, t, -1);                                                   // [B, T, V]
     }
 
-    /// <summary>Rotates pairs (x[i], x[i + D/2]) by position-dependent angles.</summary>
-    internal static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
-    {
-        Tensor[] halves = x.chunk(2, -1);                                             // 2 × [B, H, T, D/2]
-        return cat(new[] { halves[0] * cos - halves[1] * sin, halves[0] * sin + halves[1] * cos }, -1); // [B, H, T, D]
-    }
+    /// <summary>What every block of one forward pass shares.</summary>
+    private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache);
 
     private sealed class Block : Module
     {
@@ -160,37 +197,51 @@ public sealed class Transformer : Module
             RegisterComponents();
         }
 
-        public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+        /// <summary>x + attention(norm(x)), then x + mlp(norm(x)); x is [B·T, C].</summary>
+        public Tensor Forward(Tensor x, Pass pass)
         {
-            x = x + attention.Forward(attention_norm.call(x), cos, sin, mask, cache);  // [B, T, C]
-            return x + mlp.call(mlp_norm.call(x));                                     // [B, T, C]
+            x = attention.Forward(attention_norm.call(x), x, pass);                      // [B·T, C]
+            return mlp.Forward(mlp_norm.call(x), x);                                    // [B·T, C]
         }
     }
 
     private sealed class Attention : Module
     {
+        private static readonly Scalar One = 1.0.ToScalar();
         private readonly Linear qkv;
         private readonly Linear @out;
         private readonly int _layer, _heads, _kvHeads, _headDimension;
+        private readonly long[] _queryKeyValueHeads, _queryAndKeyValueHeads;
 
         public Attention(TransformerConfig config, int layer) : base("attention")
         {
             (_layer, _heads, _kvHeads, _headDimension) = (layer, config.Heads, config.KvHeads, config.HeadDimension);
+            _queryKeyValueHeads = [config.Heads, config.KvHeads, config.KvHeads];
+            _queryAndKeyValueHeads = [config.Heads, 2 * config.KvHeads];
             qkv = Linear(config.Dimension, (config.Heads + 2 * config.KvHeads) * config.HeadDimension, hasBias: false);
             @out = Linear(config.Heads * config.HeadDimension, config.Dimension, hasBias: false);
             RegisterComponents();
         }
 
-        public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
+        /// <summary>residual + attention(x); x and residual are [B·T, C].</summary>
+        public Tensor Forward(Tensor x, Tensor residual, Pass pass)
         {
-            long b = x.shape[0], t = x.shape[1];
-            Tensor[] parts = qkv.call(x).split(new[] { (long)_heads * _headDimension, (long)_kvHeads * _headDimension, (long)_kvHeads * _headDimension }, -1);
-            Tensor q = Rotate(parts[0].view(b, t, _heads, _headDimension).transpose(1, 2), cos, sin);   // [B, H, T, D]
-            Tensor k = Rotate(parts[1].view(b, t, _kvHeads, _headDimension).transpose(1, 2), cos, sin); // [B, G, T, D]
-            Tensor v = parts[2].view(b, t, _kvHeads, _headDimension).transpose(1, 2);                   // [B, G, T, D]
-            if (cache is not null)
+            long b = pass.Batch, t = pass.Length;
+            Tensor parts = qkv.call(x).view(b, t, _heads + 2 * _kvHeads, _headDimension);            // [B, T, H+2G, D]
+            Tensor rotated = addcmul(parts * pass.Cos, parts.roll(_headDimension / 2, -1), pass.Sin, One) // [B, T, H+2G, D]
+                .transpose(1, 2);                                                                        // [B, H+2G, T, D]
+            // split, not narrow: its backward writes one gradient (a cat), where each narrow's writes a zero-filled copy.
+            Tensor q, k, v;
+            if (pass.Cache is { } cache)
             {
-                (k, v) = cache.Append(_layer, k, v);                                                    // [B, G, L, D]
+                Tensor[] parts2 = rotated.split(_queryAndKeyValueHeads, 1);                               // [B, H, T, D], [B, 2G, T, D]
+                q = parts2[0];
+                (k, v) = cache.Append(_layer, parts2[1], t);                                             // [B, G, capacity, D]
+            }
+            else
+            {
+                Tensor[] parts3 = rotated.split(_queryKeyValueHeads, 1);                                  // [B, H or G, T, D]
+                (q, k, v) = (parts3[0], parts3[1], parts3[2]);
             }
 
             if (_kvHeads != _heads)
@@ -199,9 +250,10 @@ public sealed class Transformer : Module
                 v = v.repeat_interleave(_heads / _kvHeads, 1);                                          // [B, H, L, D]
             }
 
-            // is_causal is top-left aligned: right for a plain pass, wrong for one query over a cache.
-            Tensor y = functional.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && t > 1); // [B, H, T, D]
-            return @out.call(y.transpose(1, 2).reshape(b, t, _heads * _headDimension));                // [B, T, C]
+            // is_causal is top-left aligned: right for a plain pass; with a cache the mask says who sees whom.
+            Tensor y = functional.scaled_dot_product_attention(q, k, v, pass.Mask, 0.0, pass.Causal);  // [B, H, T, D]
+            Tensor flat = t == 1 ? y.view(b, -1) : y.transpose(1, 2).reshape(b * t, -1);               // [B·T, H·D]
+            return functional.linear(flat, @out.weight!, residual);                                     // [B·T, C] = residual + flat·Wᵀ
         }
     }
 
@@ -209,34 +261,52 @@ public sealed class Transformer : Module
     {
         private readonly Linear gate_up;
         private readonly Linear down;
+        private readonly long _hidden;
 
         public SwiGlu(TransformerConfig config) : base("mlp")
         {
+            _hidden = config.HiddenDimension;
             gate_up = Linear(config.Dimension, 2 * config.HiddenDimension, hasBias: false);
             down = Linear(config.HiddenDimension, config.Dimension, hasBias: false);
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor x)
+        public override Tensor forward(Tensor x) => Forward(x, null);
+
+        /// <summary>residual + down(silu(gate) · up); x and residual are [B·T, C].</summary>
+        public Tensor Forward(Tensor x, Tensor? residual)
         {
-            Tensor[] gateUp = gate_up.call(x).chunk(2, -1);                            // 2 × [B, T, hidden]
-            return down.call(functional.silu(gateUp[0]) * gateUp[1]);                  // [B, T, C]
+            Tensor[] gateUp = gate_up.call(x).split(_hidden, -1);                       // 2 × [B·T, hidden]; split: see Attention
+            Tensor h = functional.silu(gateUp[0]) * gateUp[1];                          // [B·T, hidden]
+            return functional.linear(h, down.weight!, residual);                        // [B·T, C]
         }
     }
 
     private sealed class RmsNorm : Module<Tensor, Tensor>
     {
+        private static readonly long[] LastDimension = [-1];
         private readonly Parameter weight;
-        private readonly double _epsilon;
+        private readonly Scalar _epsilon;
 
         public RmsNorm(int dimension, double epsilon) : base("norm")
         {
             weight = Parameter(ones(dimension));
-            _epsilon = epsilon;
+            _epsilon = epsilon.ToScalar(); // once: an implicit Scalar per call is a native object left to the finaliser
             RegisterComponents();
         }
 
+        // x·x, not pow(x, 2): the same value (pow special-cases 2) without a Scalar per call.
         public override Tensor forward(Tensor x) =>
-            x * (x.pow(2).mean(new long[] { -1 }, keepdim: true) + _epsilon).rsqrt() * weight; // [B, T, C]
+            x * (x * x).mean(LastDimension, keepdim: true).add_(_epsilon).rsqrt_() * weight; // [.., C]
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _epsilon.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -19,7 +19,7 @@ namespace Reasoning.Policy.Training;
 /// <param name="GradientClip">Maximum global gradient norm.</param>
 /// <param name="Seed">Batch order.</param>
 public sealed record FineTuningOptions(
-    int Steps = 600,
+    int Steps = 1500,
     int BatchSize = 32,
     double LearningRate = 3e-3,
     int WarmupSteps = 30,
@@ -77,15 +77,7 @@ public static class SupervisedFineTuning
         }
 
         model.train();
-        var matrices = model.parameters().Where(p => p.dim() >= 2).ToList();
-        var vectors = model.parameters().Where(p => p.dim() < 2).ToList();
-        using var optimizer = optim.AdamW(
-            new[]
-            {
-                new AdamW.ParamGroup(matrices, options.LearningRate, 0.9, 0.95, 1e-8, options.WeightDecay, false, false),
-                new AdamW.ParamGroup(vectors, options.LearningRate, 0.9, 0.95, 1e-8, 0.0, false, false),
-            },
-            options.LearningRate);
+        using AdamW optimizer = CreateOptimizer(model, options.LearningRate, options.WeightDecay);
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
         var random = DeterministicRandom.ForPurpose(options.Seed, "sft/batches");
         var order = Enumerable.Range(0, examples.Count).ToArray();
@@ -114,22 +106,46 @@ public static class SupervisedFineTuning
 
             using var scope = NewDisposeScope();
             (Tensor ids, Tensor targets) = Collate(batch, model.Device);                        // [B, T], [B, T]
-            Tensor loss = Loss(model, ids, targets);
-            optimizer.zero_grad();
-            loss.backward();
-            double norm = nn.utils.clip_grad_norm_(model.parameters(), options.GradientClip);
-            optimizer.step();
+            (double loss, double norm) = Step(model, optimizer, ids, targets, options.GradientClip);
 
             long t = ids.shape[1];
             long tokens = ids.shape[0] * t;
             meter.Record(new Usage(0, 0, tokens, 3 * model.Config.ForwardFlops(tokens, ids.shape[0] * t * (t + 1) / 2.0)));
-            var point = new LossPoint(step, loss.item<float>(), learningRate, norm);
+            var point = new LossPoint(step, loss, learningRate, norm);
             curve.Add(point);
             progress?.Invoke(point);
         }
 
         model.eval();
         return curve;
+    }
+
+    /// <summary>AdamW (Loshchilov &amp; Hutter 2019) with β = (0.9, 0.95); weight decay on matrices only, not on norms.</summary>
+    internal static AdamW CreateOptimizer(Transformer model, double learningRate, double weightDecay)
+    {
+        var matrices = model.parameters().Where(p => p.dim() >= 2).ToList();
+        var vectors = model.parameters().Where(p => p.dim() < 2).ToList();
+        return optim.AdamW(
+            new[]
+            {
+                new AdamW.ParamGroup(matrices, learningRate, 0.9, 0.95, 1e-8, weightDecay, false, false),
+                new AdamW.ParamGroup(vectors, learningRate, 0.9, 0.95, 1e-8, 0.0, false, false),
+            },
+            learningRate);
+    }
+
+    /// <summary>
+    /// One optimizer step on one batch: loss, backward, global gradient-norm clipping, AdamW.
+    /// Call inside a dispose scope. Returns the loss before the step and the gradient norm before clipping.
+    /// </summary>
+    internal static (double Loss, double GradientNorm) Step(Transformer model, AdamW optimizer, Tensor ids, Tensor targets, double gradientClip)
+    {
+        Tensor loss = Loss(model, ids, targets);
+        optimizer.zero_grad();
+        loss.backward();
+        double norm = nn.utils.clip_grad_norm_(model.parameters(), gradientClip);
+        optimizer.step();
+        return (loss.item<float>(), norm);
     }
 
     /// <summary>Mean cross-entropy over the unmasked targets.</summary>
