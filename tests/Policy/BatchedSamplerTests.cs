@@ -101,6 +101,8 @@ public sealed class BatchedSamplerTests : IDisposable
         long longest = prompts.Max(p => p.Count);
         Assert.Equal(2 * longest + outputs.Sum(o => o.Tokens.Count - 1), meter.Total.ProcessedTokens);
         Assert.True(meter.Total.Flops > 2.0 * _model.Config.MatmulParameters * meter.Total.ProcessedTokens);
+        // The analytic estimate of this generation (weights, KV cache, activations) is reported too.
+        Assert.Equal(Reasoning.Policy.Accounting.MemoryEstimate.Inference(_model.Config, 2, (int)longest + 10, 4).Total, meter.EstimatedBytes);
     }
 
     [Fact]

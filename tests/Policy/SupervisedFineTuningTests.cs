@@ -46,6 +46,7 @@ public sealed class SupervisedFineTuningTests
         Assert.Equal(40, curve.Count);
         Assert.True(curve.TakeLast(5).Average(p => p.Loss) < 0.6 * curve.Take(5).Average(p => p.Loss), string.Join(", ", curve.Select(p => p.Loss.ToString("F2"))));
         Assert.True(meter.Total.TrainedTokens >= 40 * 16 * 10);
+        Assert.True(meter.EstimatedBytes > 4 * 3 * model.Config.ParameterCount); // weights, gradients, AdamW state and more
         Assert.Equal(before, BatchedSamplerTests.LiveTensors());
     }
 }

@@ -1,4 +1,5 @@
 using Reasoning.Core.Accounting;
+using Reasoning.Policy.Accounting;
 using Reasoning.Core.Problems;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Tokenization;
@@ -40,6 +41,11 @@ internal static class BatchedSampler
         }
 
         Device device = model.Device;
+        long estimate = MemoryEstimate.Inference(config, batch, longest + maxNew, model.Dtype == ScalarType.BFloat16 ? 2 : 4).Total;
+        foreach (IUsageMeter meter in meters.Distinct())
+        {
+            meter.ReportEstimatedBytes(estimate);
+        }
         Row[] all = Enumerable.Range(0, batch).Select(i => new Row(i, prompts[i].Count, options[i], meters[i])).ToArray();
         var rows = all.ToList();
         using var outer = NewDisposeScope();

@@ -1,4 +1,5 @@
 using Reasoning.Core.Accounting;
+using Reasoning.Policy.Accounting;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
 using Reasoning.Policy.Model;
@@ -111,6 +112,7 @@ public static class SupervisedFineTuning
             long t = ids.shape[1];
             long tokens = ids.shape[0] * t;
             meter.Record(new Usage(0, 0, tokens, 3 * model.Config.ForwardFlops(tokens, ids.shape[0] * t * (t + 1) / 2.0)));
+            meter.ReportEstimatedBytes(MemoryEstimate.Training(model.Config, (int)ids.shape[0], (int)t, 4, OptimizerKind.AdamW).Total);
             var point = new LossPoint(step, loss, learningRate, norm);
             curve.Add(point);
             progress?.Invoke(point);
