@@ -91,6 +91,17 @@ public sealed class BatchedSamplerTests : IDisposable
     }
 
     [Fact]
+    public void BenchmarksCanRunEveryRowToTheLengthLimit()
+    {
+        var prompts = Prompts("1+2", "3");
+        var options = new SamplingOptions(Temperature: 1.5, MaxNewTokens: 30, Stop: StopAt.EndOfStep, Seed: 11);
+        GeneratedSequence[] outputs = BatchedSampler.Generate(_model, prompts, prompts.Select((_, i) => new BatchedSampler.RowOptions(options, i)).ToList(),
+            [NullUsageMeter.Instance, NullUsageMeter.Instance], ignoreStopTokens: true);
+        Assert.All(outputs, o => Assert.Equal(30, o.Tokens.Count));
+        Assert.All(outputs, o => Assert.False(o.Stopped));
+    }
+
+    [Fact]
     public void EveryTokenAndForwardPassIsCharged()
     {
         var meter = new RecordingMeter();
