@@ -12,16 +12,8 @@ public sealed class DeterministicRandom
     public DeterministicRandom(ulong seed) => _state = seed;
 
     /// <summary>An independent stream for a named purpose, e.g. <c>Derive("test")</c>.</summary>
-    public static DeterministicRandom ForPurpose(long seed, string purpose)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (char c in purpose)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return new DeterministicRandom(Mix((ulong)seed ^ Mix(hash)));
-    }
+    public static DeterministicRandom ForPurpose(long seed, string purpose) =>
+        new(Mix((ulong)seed ^ Mix(Problem.Fnv1a(purpose))));
 
     public ulong NextUInt64()
     {

@@ -23,15 +23,18 @@ public sealed record Problem(string Id, string Task, int Difficulty, string Prom
         new(MakeId(task, difficulty, prompt), task, difficulty, prompt, answer, referenceSteps);
 
     /// <summary><c>task/d{difficulty}/{hash}</c>, the hash being FNV-1a (64 bit) of the prompt.</summary>
-    public static string MakeId(string task, int difficulty, string prompt)
+    public static string MakeId(string task, int difficulty, string prompt) => $"{task}/d{difficulty}/{Fnv1a(prompt):x16}";
+
+    /// <summary>FNV-1a, 64 bit, over the UTF-16 code units: a stable, fast hash (string.GetHashCode is randomised per process).</summary>
+    internal static ulong Fnv1a(string text)
     {
         ulong hash = 14695981039346656037UL;
-        foreach (char c in prompt)
+        foreach (char c in text)
         {
             hash = (hash ^ c) * 1099511628211UL;
         }
 
-        return $"{task}/d{difficulty}/{hash:x16}";
+        return hash;
     }
 }
 

@@ -144,8 +144,9 @@ public static class SolutionText
         return true;
     }
 
-    private static bool IsAnswerLine(string trimmedLine) =>
-        trimmedLine.StartsWith(AnswerPrefix.TrimEnd(), StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether a line (leading white space allowed) is the answer line.</summary>
+    public static bool IsAnswerLine(ReadOnlySpan<char> line) =>
+        line.TrimStart().StartsWith(AnswerPrefix.AsSpan().TrimEnd(), StringComparison.OrdinalIgnoreCase);
 
     private static int IndexOfLineBreak(string text, int start, int end)
     {

@@ -51,6 +51,15 @@ internal readonly record struct BinaryStep(long Left, char Op, long Right, long 
         return true;
     }
 
+    /// <summary>The whole of <paramref name="text"/>, trimmed, as an integer of at most 9 digits with an optional minus.</summary>
+    public static bool TryParseInteger(string? text, out long value)
+    {
+        value = 0;
+        string trimmed = text?.Trim() ?? "";
+        int at = 0;
+        return trimmed.Length > 0 && TryNumber(trimmed, ref at, allowSign: true, out value) && at == trimmed.Length;
+    }
+
     /// <summary>Reads an integer of at most 9 digits (an optional leading minus when allowed).</summary>
     public static bool TryNumber(string text, ref int at, bool allowSign, out long value)
     {

@@ -43,7 +43,7 @@ public sealed class ModelHandle : IDisposable
     public bool IsDisposed { get; private set; }
 
     /// <summary>Bytes of the weights (parameters × element size).</summary>
-    public long WeightBytes => Model.parameters().Sum(p => p.numel() * p.ElementSize);
+    public long WeightBytes => Model.WeightBytes;
 
     public torch.ScalarType Dtype => Model.Dtype;
 

@@ -65,7 +65,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
         {
             lock (_gate)
             {
-                return _handles.Sum(h => h.WeightBytes) + _fp32Masters.Values.Sum(m => m.parameters().Sum(p => p.numel() * p.ElementSize));
+                return _handles.Sum(h => h.WeightBytes) + _fp32Masters.Values.Sum(m => m.WeightBytes);
             }
         }
     }

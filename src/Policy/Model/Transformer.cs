@@ -28,6 +28,9 @@ public sealed class Transformer : Module
     /// <summary>Element type of the weights (float32, or bfloat16 for inference).</summary>
     public ScalarType Dtype => tokens.weight!.dtype;
 
+    /// <summary>Bytes of the weights (parameters × element size).</summary>
+    public long WeightBytes => parameters().Sum(p => p.numel() * p.ElementSize);
+
     /// <summary>Where the weights live.</summary>
     public Device Device => tokens.weight!.device;
 

@@ -48,8 +48,7 @@ public sealed class CharTokenizer
             char c = text[i];
             if (c == '\n')
             {
-                bool answerLine = text.AsSpan(lineStart, i - lineStart).TrimStart().StartsWith(SolutionText.AnswerPrefix.TrimEnd(), StringComparison.OrdinalIgnoreCase);
-                ids.Add(answerLine ? EndOfAnswer : EndOfStep);
+                ids.Add(SolutionText.IsAnswerLine(text.AsSpan(lineStart, i - lineStart)) ? EndOfAnswer : EndOfStep);
                 lineStart = i + 1;
             }
             else if (_ids.TryGetValue(c, out int id))

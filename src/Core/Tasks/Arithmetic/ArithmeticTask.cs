@@ -85,7 +85,7 @@ public sealed class ArithmeticTask : IReasoningTask
 
     /// <summary>Judged against the question itself: the answer must be the expression's value.</summary>
     public bool VerifyAnswer(Problem problem, string? answer) =>
-        TryParseInteger(answer, out long given) && Expression.TryParse(problem.Prompt) is { } expression && given == expression.Value;
+        BinaryStep.TryParseInteger(answer, out long given) && Expression.TryParse(problem.Prompt) is { } expression && given == expression.Value;
 
     public IReadOnlyList<StepVerdict> CheckSteps(Problem problem, IReadOnlyList<string> steps)
     {
@@ -160,18 +160,5 @@ public sealed class ArithmeticTask : IReasoningTask
         long right = node.Right!.Value;
         // + and * are commutative: 4+3=7 works out 3+4 as well.
         return (left == step.Left && right == step.Right) || (step.Op != '-' && left == step.Right && right == step.Left);
-    }
-
-    private static bool TryParseInteger(string? text, out long value)
-    {
-        value = 0;
-        if (text is null)
-        {
-            return false;
-        }
-
-        string trimmed = text.Trim();
-        int at = 0;
-        return trimmed.Length > 0 && BinaryStep.TryNumber(trimmed, ref at, allowSign: true, out value) && at == trimmed.Length;
     }
 }

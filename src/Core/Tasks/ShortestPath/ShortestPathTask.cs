@@ -92,15 +92,13 @@ public sealed class ShortestPathTask : IReasoningTask
 
     public bool VerifyAnswer(Problem problem, string? answer)
     {
-        if (answer is null || !Graph.TryParsePrompt(problem.Prompt, out Graph graph, out int source, out int target))
+        if (!BinaryStep.TryParseInteger(answer, out long given) || !Graph.TryParsePrompt(problem.Prompt, out Graph graph, out int source, out int target))
         {
             return false;
         }
 
-        string trimmed = answer.Trim();
-        int at = 0;
         int shortest = graph.ShortestFrom(source).Distance[target];
-        return shortest != Graph.Unreachable && BinaryStep.TryNumber(trimmed, ref at, allowSign: true, out long given) && at == trimmed.Length && given == shortest;
+        return shortest != Graph.Unreachable && given == shortest;
     }
 
     public IReadOnlyList<StepVerdict> CheckSteps(Problem problem, IReadOnlyList<string> steps)
