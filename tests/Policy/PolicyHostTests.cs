@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Strategies;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Hosting;
 using Reasoning.Policy.Model;
@@ -120,23 +121,24 @@ public sealed class PolicyHostTests
     [InlineData("cpu", "fp16", "precision: 'fp16' is not one of fp32, bf16")]
     public void InvalidOptionsFailAtStartUpNamingTheKey(string device, string precision, string message)
     {
-        var services = new ServiceCollection().AddLogging().AddPolicyHost(o => (o.Device, o.Precision) = (device, precision));
+        var services = new ServiceCollection().AddLogging().AddPolicy(o => (o.Device, o.Precision) = (device, precision));
         using ServiceProvider provider = services.BuildServiceProvider();
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<PolicyHost>());
         Assert.Contains(message, error.Message);
     }
 
     [Fact]
-    public async Task AddPolicyHostRegistersAHostedSingleton()
+    public async Task AddPolicyRegistersAHostedSingletonAndTheBaselines()
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddLogging().AddPolicyHost(o => o.Device = "cpu");
+        builder.Services.AddLogging().AddPolicy(o => o.Device = "cpu");
         using IHost app = builder.Build();
         await app.StartAsync();
         var host = app.Services.GetRequiredService<PolicyHost>();
         Assert.Same(host, app.Services.GetServices<IHostedService>().OfType<PolicyHost>().Single());
         ModelHandle model = host.AddBase(new Transformer(PolicyTestModels.Micro(), seed: 1), PolicyTestModels.Tokenizer);
         Assert.Single(await host.GenerateAsync(model, ["1"], SamplingOptions.Greedy(3), NullUsageMeter.Instance));
+        Assert.Equal(["greedy", "self-consistency"], app.Services.GetServices<StrategyDescriptor>().Select(d => d.Name));
         await app.StopAsync();
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Options;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
 using Reasoning.Core.Strategies;
@@ -71,9 +72,10 @@ public sealed class StrategyTests : IDisposable
     [Fact]
     public void SelfConsistencyOptionsNameTheirProblems()
     {
-        var errors = new SelfConsistencyOptions { Samples = 0, Temperature = 0 }.Validate();
-        Assert.Contains("samples: must be at least 1, not 0", errors);
-        Assert.Contains("temperature: must be positive for sampling, not 0", errors);
+        var errors = OptionsSchema.Validate(new SelfConsistencyOptions { Samples = 0, Temperature = 0, TopP = 1.5 }).Select(e => e.ToString()).ToList();
+        Assert.Equal(
+            ["samples: must be at least 1, not 0", "temperature: must be greater than 0, not 0", "top_p: must be in (0, 1], not 1.5"],
+            errors);
     }
 }
 

@@ -1,12 +1,18 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Reasoning.Core.Strategies;
+using Reasoning.Policy.Strategies;
 
 namespace Reasoning.Policy.Hosting;
 
 public static class PolicyHostServiceCollectionExtensions
 {
-    /// <summary>Registers the <see cref="PolicyHost"/> as a singleton hosted service; its options are validated at start-up.</summary>
-    public static IServiceCollection AddPolicyHost(this IServiceCollection services, Action<PolicyHostOptions>? configure = null)
+    /// <summary>
+    /// Registers what the Policy project offers: the <see cref="PolicyHost"/> as a singleton hosted service
+    /// (its options validated at start-up) and the sampling baselines' <see cref="StrategyDescriptor"/>s
+    /// (<c>greedy</c>, <c>self-consistency</c>).
+    /// </summary>
+    public static IServiceCollection AddPolicy(this IServiceCollection services, Action<PolicyHostOptions>? configure = null)
     {
         OptionsBuilder<PolicyHostOptions> options = services.AddOptions<PolicyHostOptions>();
         if (configure is not null)
@@ -18,6 +24,8 @@ public static class PolicyHostServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PolicyHostOptions>, PolicyHostOptionsValidator>();
         services.AddSingleton<PolicyHost>();
         services.AddHostedService(provider => provider.GetRequiredService<PolicyHost>());
+        services.AddSingleton(GreedyStrategy.Descriptor);
+        services.AddSingleton(SelfConsistencyStrategy.Descriptor);
         return services;
     }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
@@ -11,13 +13,20 @@ namespace Reasoning.Policy.Strategies;
 public sealed class GreedyOptions
 {
     /// <summary>Longest solution, in tokens.</summary>
+    [Description("longest solution, in tokens")]
+    [Range(1, int.MaxValue)]
     public int MaxNewTokens { get; set; } = 128;
 }
 
 /// <summary><c>greedy</c>: the base policy's most likely solution, one per question. No training.</summary>
 public sealed class GreedyStrategy(GreedyOptions options) : IStrategy
 {
-    public string Name => "greedy";
+    public const string StrategyName = "greedy";
+
+    public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<GreedyOptions>(
+        StrategyName, "the base policy's most likely solution (temperature 0); no training", o => new GreedyStrategy(o));
+
+    public string Name => StrategyName;
 
     public Task PrepareAsync(StrategyContext context) => Task.CompletedTask;
 

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
@@ -12,42 +14,24 @@ namespace Reasoning.Policy.Strategies;
 public sealed class SelfConsistencyOptions
 {
     /// <summary>Samples per question (k).</summary>
+    [Description("samples per question (k)")]
+    [Range(1, int.MaxValue)]
     public int Samples { get; set; } = 8;
 
     /// <summary>Sampling temperature.</summary>
+    [Description("sampling temperature")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double Temperature { get; set; } = 0.8;
 
     /// <summary>Nucleus sampling threshold.</summary>
+    [Description("nucleus sampling threshold (top-p)")]
+    [Range(0.0, 1.0, MinimumIsExclusive = true)]
     public double TopP { get; set; } = 1.0;
 
     /// <summary>Longest solution, in tokens.</summary>
+    [Description("longest solution, in tokens")]
+    [Range(1, int.MaxValue)]
     public int MaxNewTokens { get; set; } = 128;
-
-    public IReadOnlyList<string> Validate()
-    {
-        var errors = new List<string>();
-        if (Samples < 1)
-        {
-            errors.Add($"samples: must be at least 1, not {Samples}");
-        }
-
-        if (!(Temperature > 0))
-        {
-            errors.Add($"temperature: must be positive for sampling, not {Temperature}");
-        }
-
-        if (!(TopP > 0 && TopP <= 1))
-        {
-            errors.Add($"top_p: must be in (0, 1], not {TopP}");
-        }
-
-        if (MaxNewTokens < 1)
-        {
-            errors.Add($"max_new_tokens: must be at least 1, not {MaxNewTokens}");
-        }
-
-        return errors;
-    }
 }
 
 /// <summary>
@@ -57,7 +41,12 @@ public sealed class SelfConsistencyOptions
 /// </summary>
 public sealed class SelfConsistencyStrategy(SelfConsistencyOptions options) : IStrategy
 {
-    public string Name => "self-consistency";
+    public const string StrategyName = "self-consistency";
+
+    public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<SelfConsistencyOptions>(
+        StrategyName, "k sampled solutions per question, the majority answer wins (Wang et al. 2023); no training", o => new SelfConsistencyStrategy(o));
+
+    public string Name => StrategyName;
 
     public Task PrepareAsync(StrategyContext context) => Task.CompletedTask;
 

@@ -1,0 +1,115 @@
+using MessagePack;
+
+namespace Reasoning.Experiments.Records;
+
+/// <summary>
+/// One entry of a run's append-only record log (<c>records.msgpack</c>). A run's tables and plots are a
+/// function of its records alone (<c>reproduce</c>).
+/// <para>
+/// A unit of work is (seed, label): one strategy on one seed; the base policy's fine-tuning is the unit
+/// (seed, <see cref="BasePolicyLabel"/>). A unit's records follow its <see cref="UnitStarted"/> and end with
+/// <see cref="UnitFinished"/> or <see cref="UnitFailed"/>. A unit started again (after a kill) supersedes
+/// the records of its earlier, unfinished start; a unit with no end record did not finish.
+/// </para>
+/// </summary>
+[Union(0, typeof(RunStarted))]
+[Union(1, typeof(UnitStarted))]
+[Union(2, typeof(AttemptRecord))]
+[Union(3, typeof(PhaseRecord))]
+[Union(4, typeof(CurvePoint))]
+[Union(5, typeof(UnitFinished))]
+[Union(6, typeof(UnitFailed))]
+public abstract record RunRecord
+{
+    /// <summary>The label of the base policy's unit; no strategy may use it.</summary>
+    public const string BasePolicyLabel = "base-policy";
+}
+
+/// <summary>The environment of one invocation of <c>run</c> (a resumed run has several).</summary>
+[MessagePackObject]
+public sealed record RunStarted(
+    [property: Key(0)] string Experiment,
+    [property: Key(1)] string SpecHash,
+    [property: Key(2)] string SpecText,
+    [property: Key(3)] string StartedUtc,
+    [property: Key(4)] RunEnvironment Environment) : RunRecord;
+
+/// <summary>Versions and machine of a run.</summary>
+[MessagePackObject]
+public sealed record RunEnvironment(
+    [property: Key(0)] string Dotnet,
+    [property: Key(1)] string TorchSharp,
+    [property: Key(2)] string LibTorch,
+    [property: Key(3)] string OperatingSystem,
+    [property: Key(4)] string Cpu,
+    [property: Key(5)] int Cores,
+    [property: Key(6)] string Device,
+    [property: Key(7)] int Threads,
+    [property: Key(8)] string? GitCommit);
+
+/// <summary>A unit of work begins.</summary>
+/// <param name="Strategy">The strategy's registered name or plug-in type (<see cref="RunRecord.BasePolicyLabel"/> for the base policy).</param>
+/// <param name="Questions">Test questions it will be asked (0 for the base policy).</param>
+[MessagePackObject]
+public sealed record UnitStarted(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] string Strategy,
+    [property: Key(3)] int Questions) : RunRecord;
+
+/// <summary>One answer to one test question, verified by the runner.</summary>
+/// <param name="Tokens">Length of <paramref name="Text"/> in policy tokens.</param>
+[MessagePackObject]
+public sealed record AttemptRecord(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] string QuestionId,
+    [property: Key(3)] string? Answer,
+    [property: Key(4)] string Text,
+    [property: Key(5)] bool Correct,
+    [property: Key(6)] int Tokens) : RunRecord;
+
+/// <summary>What one phase of a unit cost (see <c>Reasoning.Core.Accounting.PhaseUsage</c>).</summary>
+/// <param name="Phase"><c>train</c>, <c>inference</c>, or <c>sft</c> for the base policy.</param>
+/// <param name="Reused">The work was done earlier and its cost recorded then (a cached base policy): the figures are the original ones.</param>
+[MessagePackObject]
+public sealed record PhaseRecord(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] string Phase,
+    [property: Key(3)] long GeneratedTokens,
+    [property: Key(4)] long ProcessedTokens,
+    [property: Key(5)] long TrainedTokens,
+    [property: Key(6)] double Flops,
+    [property: Key(7)] double WallSeconds,
+    [property: Key(8)] long PeakResidentBytes,
+    [property: Key(9)] long? PeakDeviceBytes,
+    [property: Key(10)] long EstimatedPeakBytes,
+    [property: Key(11)] bool Reused) : RunRecord;
+
+/// <summary>One point of a training curve, e.g. <c>sft/loss</c> at step 100.</summary>
+[MessagePackObject]
+public sealed record CurvePoint(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] string Curve,
+    [property: Key(3)] int Step,
+    [property: Key(4)] double Value) : RunRecord;
+
+/// <summary>A unit finished; its attempts and phases precede it.</summary>
+[MessagePackObject]
+public sealed record UnitFinished(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] int Questions,
+    [property: Key(3)] int Correct) : RunRecord;
+
+/// <summary>A unit failed: its strategy threw. The other units still run; a later run tries it again.</summary>
+/// <param name="Phase">Where: <c>train</c>, <c>inference</c>, <c>verify</c> or <c>sft</c>.</param>
+/// <param name="Error">The exception's type and message.</param>
+[MessagePackObject]
+public sealed record UnitFailed(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] string Phase,
+    [property: Key(3)] string Error) : RunRecord;
