@@ -72,6 +72,29 @@ public sealed class PluginLoaderTests
     }
 
     [Fact]
+    public void APluginThatBundlesTheContractStillGetsTheHostsCopy()
+    {
+        // A plug-in built without Private=false: copies of Reasoning.Core and Reasoning.Policy beside it.
+        string folder = Path.Combine(Path.GetTempPath(), $"bundling-plugin-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            foreach (string file in Directory.GetFiles(Path.GetDirectoryName(SamplePath)!).Append(typeof(IStrategy).Assembly.Location).Append(typeof(Reasoning.Policy.Hosting.PolicyHost).Assembly.Location))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+
+            StrategyDescriptor descriptor = _loader.LoadStrategy(Path.Combine(folder, Path.GetFileName(SamplePath)), SampleStrategy).Value!;
+            Assert.True(typeof(IStrategy).IsInstanceOfType(descriptor.Create(OptionsSchema.CreateDefault(descriptor.OptionsType))));
+            Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => !a.IsDynamic && a.Location.StartsWith(folder, StringComparison.Ordinal) && a.GetName().Name != "Reasoning.Samples.ShortestOfN");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AConstructorThatThrowsFailsInCreateWithThePluginsOwnException()
     {
         StrategyDescriptor descriptor = LoadSample();
