@@ -4,26 +4,38 @@ namespace Reasoning.Experiments.Specs;
 internal static class Nearest
 {
     /// <summary>
-    /// The candidate closest to <paramref name="word"/> (optimal string alignment distance: insertions, deletions,
-    /// substitutions and swaps of neighbours each cost 1), or null when none is within a third of the word's length
-    /// (at least 1, at most 3). Ties go to the earlier candidate.
+    /// The candidate closest to <paramref name="word"/>, or null when none is close enough to be a typo. Close means
+    /// an optimal string alignment distance (insertions, deletions, substitutions and swaps of neighbours each cost
+    /// 1, case ignored) within a third of the word's length (at least 1, at most 3), or, for snake_case names, the
+    /// word's parts all being parts of the candidate or the other way round (<c>max_tokens</c> → <c>max_new_tokens</c>,
+    /// <c>last</c> → <c>last_step</c>). Edit-distance matches beat part matches; ties go to the earlier candidate.
     /// </summary>
     public static string? Match(string word, IEnumerable<string> candidates)
     {
+        string lower = word.ToLowerInvariant();
         int limit = Math.Clamp(word.Length / 3, 1, 3);
         string? best = null;
-        int bestDistance = int.MaxValue;
+        int bestScore = int.MaxValue;
         foreach (string candidate in candidates)
         {
-            int distance = Distance(word.ToLowerInvariant(), candidate.ToLowerInvariant());
-            if (distance < bestDistance)
+            string other = candidate.ToLowerInvariant();
+            int distance = Distance(lower, other);
+            int score = distance <= limit ? distance : SharesParts(lower, other) ? limit + distance : int.MaxValue;
+            if (score < bestScore)
             {
                 best = candidate;
-                bestDistance = distance;
+                bestScore = score;
             }
         }
 
-        return bestDistance <= limit ? best : null;
+        return best;
+    }
+
+    private static bool SharesParts(string a, string b)
+    {
+        string[] aParts = a.Split('_', '-', '.');
+        string[] bParts = b.Split('_', '-', '.');
+        return a.Length > 1 && b.Length > 1 && (aParts.All(bParts.Contains) || bParts.All(aParts.Contains));
     }
 
     /// <summary>
