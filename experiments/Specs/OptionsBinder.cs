@@ -14,6 +14,17 @@ namespace Reasoning.Experiments.Specs;
 internal static class OptionsBinder
 {
     /// <summary>
+    /// A new <paramref name="optionsType"/> bound from <paramref name="node"/> (null: all defaults) and validated,
+    /// with every problem located in <paramref name="file"/> under key path <paramref name="path"/>.
+    /// </summary>
+    public static OptionsBinding Bind(Type optionsType, YamlMappingNode? node, string file, string path)
+    {
+        var errors = new SpecErrors(file);
+        object? options = Bind(optionsType, node, path, node?.Start ?? new Mark(0, 1, 1), errors);
+        return new OptionsBinding(options, errors.Sorted());
+    }
+
+    /// <summary>
     /// A new <paramref name="optionsType"/> with the values of <paramref name="node"/> (null or an empty value: all
     /// defaults), or null when the type cannot be made. Problems are added to <paramref name="errors"/> with key
     /// paths under <paramref name="path"/>; those about an absent mapping are placed at <paramref name="absentAt"/>.
@@ -101,4 +112,10 @@ internal static class OptionsBinder
 
         return options;
     }
+}
+
+/// <summary>An options object bound from YAML (null when its type cannot be made) and the problems found, by position.</summary>
+internal sealed record OptionsBinding(object? Options, IReadOnlyList<SpecError> Errors)
+{
+    public bool IsValid => Options is not null && Errors.Count == 0;
 }

@@ -113,7 +113,7 @@ public sealed class CanonicalTextTests : IDisposable
                 "strategies[1].assembly: acme.dll",
                 $"strategies[1].assembly_sha256: {hash}",
                 "strategies[1].options.width: 4",
-                "strategies[1].options.scoring: MeanStep",
+                "strategies[1].options.scoring: mean_step",
                 "strategies[1].options.weights: [1]",
                 "strategies[1].options.note: null"),
             text);

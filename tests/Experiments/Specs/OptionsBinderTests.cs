@@ -111,6 +111,20 @@ public sealed class OptionsBinderTests
     }
 
     [Fact]
+    public void TheStandaloneOverloadReturnsTheOptionsAndTheErrors()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader("\n\n  samples: 3\n  top_p: 0\n"));
+
+        OptionsBinding binding = OptionsBinder.Bind(typeof(SelfConsistencyOptions), (YamlMappingNode)stream.Documents[0].RootNode, "sc.yaml", "options");
+
+        Assert.False(binding.IsValid);
+        Assert.Equal(3, Assert.IsType<SelfConsistencyOptions>(binding.Options).Samples);
+        Assert.Equal("sc.yaml:4:10: options.top_p: must be in (0, 1], not 0", Assert.Single(binding.Errors).ToString());
+        Assert.True(OptionsBinder.Bind(typeof(GreedyOptions), null, "g.yaml", "options").IsValid);
+    }
+
+    [Fact]
     public void NotAMappingIsReportedWithTheAllowedKeys()
     {
         var (_, errors) = Bind(typeof(GreedyOptions), "[1, 2]");
