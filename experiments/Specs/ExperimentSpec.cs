@@ -15,11 +15,12 @@ internal sealed record SourceLocation(string File, int Line, int Column)
 
 /// <summary>
 /// A problem with a spec: where it is, which key, and what is wrong and allowed.
-/// Rendered as <c>file:line:column: key: message</c>.
+/// Rendered as <c>file:line:column: key: message</c> (<c>file:line:column: message</c> for problems that belong to
+/// no key, such as YAML syntax errors, whose <paramref name="Key"/> is empty).
 /// </summary>
 internal sealed record SpecError(SourceLocation Location, string Key, string Message)
 {
-    public override string ToString() => $"{Location}: {Key}: {Message}";
+    public override string ToString() => Key.Length == 0 ? $"{Location}: {Message}" : $"{Location}: {Key}: {Message}";
 }
 
 /// <summary>

@@ -119,11 +119,12 @@ public static class OptionsSchema
         return errors;
     }
 
-    /// <summary>A value as specs write it: invariant culture, lower-case booleans.</summary>
+    /// <summary>A value as specs write it: invariant culture, lower-case booleans, enum members in snake_case.</summary>
     public static string Format(object? value) => value switch
     {
         null => "null",
         bool b => b ? "true" : "false",
+        Enum e => KeyOf(e.ToString()),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         System.Collections.IEnumerable list and not string => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
         _ => value.ToString() ?? "",

@@ -1,0 +1,93 @@
+using System.Text;
+using Reasoning.Core.Options;
+using Reasoning.Policy.Model;
+
+namespace Reasoning.Experiments.Specs;
+
+/// <summary>
+/// The deterministic rendering of a spec's effective values that identifies a run (<see cref="ExperimentSpec.Hash"/>):
+/// one <c>key: value</c> per line, dotted key paths, fixed order, defaults included, <c>output</c> left out.
+/// Comments, key order and YAML formatting do not change it; any effective value does.
+/// </summary>
+internal static class CanonicalText
+{
+    /// <summary>The vocabulary used to render a preset's sizes (the sizes do not depend on it).</summary>
+    private const int PresetVocabulary = 64;
+
+    /// <param name="spec">The spec (its own <see cref="ExperimentSpec.CanonicalText"/> is ignored).</param>
+    /// <param name="fingerprints">SHA-256 prefix of each plug-in assembly, by absolute path.</param>
+    public static string Render(ExperimentSpec spec, IReadOnlyDictionary<string, string> fingerprints)
+    {
+        var text = new StringBuilder();
+        void Line(string key, object? value) => text.Append(key).Append(": ").Append(OptionsSchema.Format(value)).Append('\n');
+        void Plugin(string prefix, PluginReference plugin)
+        {
+            Line($"{prefix}.type", plugin.TypeName);
+            Line($"{prefix}.assembly", Path.GetFileName(plugin.AssemblyPath));
+            Line($"{prefix}.assembly_sha256", fingerprints.TryGetValue(plugin.AssemblyPath, out string? hash) ? hash : "unknown");
+        }
+
+        Line("name", spec.Name);
+        Line("seeds", spec.Seeds);
+        Line("device", spec.Host.Device);
+        Line("precision", spec.Host.Precision);
+        Line("threads", spec.Host.Threads);
+        Line("max_batch_size", spec.Host.MaxBatchSize);
+
+        if (spec.Task.Plugin is { } taskPlugin)
+        {
+            Plugin("task", taskPlugin);
+        }
+        else
+        {
+            Line("task.kind", spec.Task.Task.Name);
+        }
+
+        Line("task.difficulty", spec.Task.Difficulty);
+        Line("task.train", spec.Task.Train);
+        Line("task.test", spec.Task.Test);
+
+        // The sizes are written out for presets too: if a preset's definition changes, so does the run's identity.
+        if (spec.Policy.Preset is { } preset)
+        {
+            Line("policy.preset", preset);
+        }
+
+        TransformerConfig shape = spec.Policy.ConfigFor(PresetVocabulary);
+        Line("policy.sizes.dimension", shape.Dimension);
+        Line("policy.sizes.layers", shape.Layers);
+        Line("policy.sizes.heads", shape.Heads);
+        Line("policy.sizes.kv_heads", shape.KvHeads);
+        Line("policy.sizes.hidden_dimension", shape.HiddenDimension);
+        Line("policy.sizes.max_sequence_length", shape.MaxSequenceLength);
+        var fineTuning = spec.Policy.FineTuning;
+        Line("policy.fine_tuning.steps", fineTuning.Steps);
+        Line("policy.fine_tuning.batch_size", fineTuning.BatchSize);
+        Line("policy.fine_tuning.learning_rate", fineTuning.LearningRate);
+        Line("policy.fine_tuning.warmup_steps", fineTuning.WarmupSteps);
+        Line("policy.fine_tuning.weight_decay", fineTuning.WeightDecay);
+        Line("policy.fine_tuning.gradient_clip", fineTuning.GradientClip);
+
+        for (int i = 0; i < spec.Strategies.Count; i++)
+        {
+            StrategySpec strategy = spec.Strategies[i];
+            string prefix = KeyPath.Item("strategies", i);
+            Line($"{prefix}.label", strategy.Label);
+            if (strategy.Plugin is { } plugin)
+            {
+                Plugin(prefix, plugin);
+            }
+            else
+            {
+                Line($"{prefix}.strategy", strategy.Strategy);
+            }
+
+            foreach (OptionInfo option in OptionsSchema.Describe(strategy.Descriptor.OptionsType))
+            {
+                Line($"{prefix}.options.{option.Key}", option.Property.GetValue(strategy.Options));
+            }
+        }
+
+        return text.ToString();
+    }
+}
