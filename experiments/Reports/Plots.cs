@@ -80,7 +80,7 @@ internal static class Plots
         return plot;
     }
 
-    /// <summary>One line per (label, curve): the mean over seeds at each step that any seed recorded.</summary>
+    /// <summary>One line per (label, curve): the mean over seeds at each step that any seed recorded (non-finite values left out).</summary>
     internal static Plot CurvePlot(IReadOnlyList<CurveSeries> curves, string title)
     {
         var plot = new Plot();
@@ -88,6 +88,7 @@ internal static class Plots
         {
             var mean = group
                 .SelectMany(series => series.Points)
+                .Where(p => double.IsFinite(p.Value)) // a diverged step is a gap, not an axis to infinity
                 .GroupBy(p => p.Step)
                 .OrderBy(g => g.Key)
                 .Select(g => (Step: (double)g.Key, Value: g.Average(p => p.Value)))
@@ -104,13 +105,17 @@ internal static class Plots
         return plot;
     }
 
+    /// <summary>Renders the plot as PNG and SVG, each written atomically, and disposes it.</summary>
     private static string[] Save(Plot plot, string folder, string name)
     {
-        string png = Path.Combine(folder, name + ".png");
-        string svg = Path.Combine(folder, name + ".svg");
-        AtomicFile.WriteAllBytes(png, plot.GetImageBytes(Width, Height, ImageFormat.Png));
-        AtomicFile.WriteAllText(svg, plot.GetSvgXml(Width, Height));
-        return [png, svg];
+        using (plot)
+        {
+            string png = Path.Combine(folder, name + ".png");
+            string svg = Path.Combine(folder, name + ".svg");
+            AtomicFile.WriteAllBytes(png, plot.GetImageBytes(Width, Height, ImageFormat.Png));
+            AtomicFile.WriteAllText(svg, plot.GetSvgXml(Width, Height));
+            return [png, svg];
+        }
     }
 
     private static string FileSafe(string name) =>

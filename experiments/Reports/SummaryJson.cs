@@ -13,6 +13,8 @@ internal static class SummaryJson
         NewLine = "\n",
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // A diverged loss is NaN; it is reported as "NaN", not a reason to lose the report.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         // Labels, errors and CPU names are shown as written, not \u-escaped; this file is not embedded in HTML.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };

@@ -49,11 +49,32 @@ public sealed class PlotsTests
     public void ErrorBarsRunFromTheWilsonLowToTheWilsonHigh()
     {
         RunSummary summary = Summarizer.Summarize(SampleRecords.SmallRun());
-        var bars = Assert.Single(Plots.AccuracyPlot(summary).GetPlottables().OfType<ScottPlot.Plottables.ErrorBar>());
+        using ScottPlot.Plot plot = Plots.AccuracyPlot(summary);
+        var bars = Assert.Single(plot.GetPlottables().OfType<ScottPlot.Plottables.ErrorBar>());
         AccuracySummary search = summary.Strategies[0].Accuracy!;
         Assert.Equal((search.WilsonHigh - search.Pooled) * 100, bars.YErrorPositive![0], 9);
         Assert.Equal((search.Pooled - search.WilsonLow) * 100, bars.YErrorNegative![0], 9);
         Assert.Equal(1100, bars.Xs[0], 9);
+    }
+
+    [Fact]
+    public void ADivergedCurveStillGetsItsReportAndPlots()
+    {
+        using var folder = new TempFolder();
+        RunRecord[] records =
+        [
+            new UnitStarted(1, "grpo", "grpo", 1),
+            new CurvePoint(1, "grpo", "grpo/loss", 0, 1.0),
+            new CurvePoint(1, "grpo", "grpo/loss", 1, double.NaN),
+            new CurvePoint(1, "grpo", "grpo/loss", 2, double.PositiveInfinity),
+            new UnitFinished(1, "grpo", 1, 0),
+        ];
+
+        RunSummary summary = RunReport.WriteAll(records, folder.Path);
+        Assert.Contains("\"NaN\"", File.ReadAllText(folder.File("summary.json")));
+        AssertIsImage(folder.File("plots/training-curves.png"));
+        AssertIsImage(folder.File("plots/training-curves.svg"));
+        Assert.Equal(3, Assert.Single(summary.Curves).Points.Count);
     }
 
     internal static void AssertIsImage(string file)
