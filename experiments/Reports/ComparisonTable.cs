@@ -1,0 +1,198 @@
+using System.Text;
+using Reasoning.Experiments.Records;
+
+namespace Reasoning.Experiments.Reports;
+
+/// <summary>
+/// The comparison table of one run, in Markdown (for people) and CSV (every number, for tools). Both are
+/// deterministic: the same records give byte-identical text.
+/// </summary>
+internal static class ComparisonTable
+{
+    /// <summary>The Markdown table's columns after the first.</summary>
+    private static readonly string[] Columns =
+    [
+        "seeds",
+        "accuracy (95% CI)",
+        "mean ± sd over seeds",
+        "train tokens (generated)",
+        "train FLOPs",
+        "train peak RSS (MiB)",
+        "train time (s)",
+        "inference tokens / question (generated)",
+        "inference FLOPs / question",
+        "inference peak RSS (MiB)",
+        "inference time / question (ms)",
+    ];
+
+    /// <summary>One sentence per column group, citing the definitions in ARCHITECTURE.md ("Measurements").</summary>
+    internal static readonly string[] Legend =
+    [
+        "- accuracy: fraction of test questions whose final answer the task verifies, pooled over seeds, with its 95% Wilson score interval; mean ± sd: the mean and sample standard deviation (n − 1, in percentage points) of the per-seed accuracies.",
+        "- tokens: generated tokens are those sampled by any model, kept or discarded (search branches, Monte-Carlo rollouts and GRPO groups all count); train figures are means over seeds, inference figures are means over seeds of each seed's total divided by its test questions.",
+        "- FLOPs: 2·P·processed tokens + 6·P·trained tokens + the attention term, summed over every model that did work (P its parameters).",
+        "- peak RSS: the process's peak resident set during the phase (reset between phases), the largest over seeds; 1 MiB = 2^20 bytes.",
+        "- time: monotonic wall time of the phase, mean over seeds (inference: per question).",
+    ];
+
+    public static string Markdown(RunSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var text = new StringBuilder();
+        AppendHeader(text, "strategy");
+        foreach (StrategySummary strategy in summary.Strategies)
+        {
+            AppendRow(text, strategy.Label, strategy);
+        }
+
+        text.Append('\n');
+        foreach (string line in Legend)
+        {
+            text.Append(line).Append('\n');
+        }
+
+        text.Append('\n').Append(BasePolicyLine(summary.BasePolicy)).Append('\n');
+        AppendFailures(text, summary.Failures);
+        text.Append('\n').Append(EnvironmentLine(summary.Environment)).Append('\n');
+        return text.ToString();
+    }
+
+    public static string Csv(RunSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        var text = new StringBuilder();
+        text.AppendJoin(',', CsvColumns.Select(c => c.Header)).Append('\n');
+        foreach (StrategySummary strategy in summary.Strategies)
+        {
+            text.AppendJoin(',', CsvColumns.Select(c => CsvField(c.Value(strategy)))).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The header and alignment lines, first column named <paramref name="firstColumn"/>.</summary>
+    internal static void AppendHeader(StringBuilder text, string firstColumn)
+    {
+        text.Append("| ").Append(firstColumn).Append(" | ").AppendJoin(" | ", Columns).Append(" |\n");
+        text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", Columns.Length))).Append('\n');
+    }
+
+    /// <summary>One table row.</summary>
+    internal static void AppendRow(StringBuilder text, string name, StrategySummary s)
+    {
+        AccuracySummary? a = s.Accuracy;
+        PhaseSummary? train = s.Train;
+        PhaseSummary? inference = s.Inference;
+        PerQuestionFigures? perQuestion = inference?.PerQuestion;
+        string[] cells =
+        [
+            EscapeCell(name),
+            s.Seeds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            a is null ? Formats.Missing : $"{Formats.Percent(a.Pooled)} [{Formats.Points(a.WilsonLow)}, {Formats.Points(a.WilsonHigh)}]",
+            a is null ? Formats.Missing : $"{Formats.Percent(a.MeanOverSeeds)} ± {(a.StandardDeviationOverSeeds is { } sd ? Formats.Points(sd) : Formats.Missing)}",
+            train is null ? Formats.Missing : Formats.Count(train.GeneratedTokens),
+            train is null ? Formats.Missing : Formats.Scientific(train.Flops),
+            train is null ? Formats.Missing : Formats.Mebibytes(train.PeakResidentBytes),
+            train is null ? Formats.Missing : Formats.OneDecimal(train.WallSeconds),
+            perQuestion is null ? Formats.Missing : Formats.OneDecimal(perQuestion.GeneratedTokens),
+            perQuestion is null ? Formats.Missing : Formats.Scientific(perQuestion.Flops),
+            inference is null ? Formats.Missing : Formats.Mebibytes(inference.PeakResidentBytes),
+            perQuestion is null ? Formats.Missing : Formats.OneDecimal(perQuestion.WallSeconds * 1000),
+        ];
+        text.Append("| ").AppendJoin(" | ", cells).Append(" |\n");
+    }
+
+    internal static string BasePolicyLine(BasePolicySummary? basePolicy)
+    {
+        if (basePolicy is null)
+        {
+            return "Base policy: no finished base-policy unit.";
+        }
+
+        string seeds = string.Join(", ", basePolicy.Seeds.Select(Formats.Exact));
+        if (basePolicy.Sft is not { } sft)
+        {
+            return $"Base policy (seeds {seeds}): no sft phase recorded.";
+        }
+
+        string cost =
+            $"{Formats.Count(sft.GeneratedTokens)} tokens generated, {Formats.Count(sft.ProcessedTokens)} processed, {Formats.Count(sft.TrainedTokens)} trained, " +
+            $"{Formats.Scientific(sft.Flops)} FLOPs, {Formats.OneDecimal(sft.WallSeconds)} s (means per seed), " +
+            $"peak RSS {Formats.Mebibytes(sft.PeakResidentBytes)} MiB (estimate {Formats.Mebibytes(sft.EstimatedPeakBytes)} MiB)";
+        string reuse = sft.ReusedSeeds == 0 ? ""
+            : sft.ReusedSeeds == sft.Seeds ? "; reused from cache, cost as recorded when trained"
+            : $"; {sft.ReusedSeeds} of {sft.Seeds} seeds reused from cache, cost as recorded when trained";
+        return $"Base policy (SFT, seeds {seeds}): {cost}{reuse}.";
+    }
+
+    internal static void AppendFailures(StringBuilder text, IReadOnlyList<FailedUnit> failures)
+    {
+        if (failures.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("\nFailed units:\n");
+        foreach (FailedUnit failure in failures)
+        {
+            text.Append($"- {failure.Label}, seed {Formats.Exact(failure.Seed)} ({failure.Phase}): {OneLine(failure.Error)}\n");
+        }
+    }
+
+    internal static string EnvironmentLine(EnvironmentSummary? environment)
+    {
+        if (environment is null)
+        {
+            return "Environment: not recorded.";
+        }
+
+        RunEnvironment m = environment.Machine;
+        string invocations = environment.Invocations == 1 ? "1 invocation" : $"{environment.Invocations} invocations";
+        return $"Environment: experiment {environment.Experiment}, spec hash {environment.SpecHash}, first started {environment.StartedUtc} ({invocations}); " +
+            $".NET {m.Dotnet}, TorchSharp {m.TorchSharp}, LibTorch {m.LibTorch}; {m.OperatingSystem}; CPU {m.Cpu} ({m.Cores} cores); " +
+            $"device {m.Device}, {m.Threads} threads; git commit {m.GitCommit ?? "unknown"}.";
+    }
+
+    private static string EscapeCell(string text) => OneLine(text).Replace("|", "\\|", StringComparison.Ordinal);
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+
+    private static string CsvField(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
+    private static readonly (string Header, Func<StrategySummary, string> Value)[] CsvColumns =
+    [
+        ("strategy", s => s.Label),
+        ("type", s => s.Strategy),
+        ("seeds", s => Formats.Exact(s.Seeds.Count)),
+        ("seed_list", s => string.Join(';', s.Seeds.Select(r => Formats.Exact(r.Seed)))),
+        ("correct", s => Formats.Exact(s.Accuracy?.Correct)),
+        ("questions", s => Formats.Exact(s.Accuracy?.Total)),
+        ("accuracy", s => Formats.Exact(s.Accuracy?.Pooled)),
+        ("wilson_low", s => Formats.Exact(s.Accuracy?.WilsonLow)),
+        ("wilson_high", s => Formats.Exact(s.Accuracy?.WilsonHigh)),
+        ("seed_accuracies", s => string.Join(';', s.Seeds.Select(r => Formats.Exact(r.Accuracy)))),
+        ("seed_accuracy_mean", s => Formats.Exact(s.Accuracy?.MeanOverSeeds)),
+        ("seed_accuracy_sd", s => Formats.Exact(s.Accuracy?.StandardDeviationOverSeeds)),
+        .. PhaseColumns("train", s => s.Train),
+        .. PhaseColumns("inference", s => s.Inference),
+        ("inference_generated_tokens_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.GeneratedTokens)),
+        ("inference_processed_tokens_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.ProcessedTokens)),
+        ("inference_trained_tokens_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.TrainedTokens)),
+        ("inference_flops_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.Flops)),
+        ("inference_wall_seconds_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.WallSeconds)),
+    ];
+
+    private static (string Header, Func<StrategySummary, string> Value)[] PhaseColumns(string prefix, Func<StrategySummary, PhaseSummary?> phase) =>
+    [
+        ($"{prefix}_seeds", s => Formats.Exact((long?)phase(s)?.Seeds)),
+        ($"{prefix}_generated_tokens", s => Formats.Exact(phase(s)?.GeneratedTokens)),
+        ($"{prefix}_processed_tokens", s => Formats.Exact(phase(s)?.ProcessedTokens)),
+        ($"{prefix}_trained_tokens", s => Formats.Exact(phase(s)?.TrainedTokens)),
+        ($"{prefix}_flops", s => Formats.Exact(phase(s)?.Flops)),
+        ($"{prefix}_wall_seconds", s => Formats.Exact(phase(s)?.WallSeconds)),
+        ($"{prefix}_peak_resident_bytes", s => Formats.Exact(phase(s)?.PeakResidentBytes)),
+        ($"{prefix}_peak_device_bytes", s => Formats.Exact(phase(s)?.PeakDeviceBytes)),
+        ($"{prefix}_estimated_peak_bytes", s => Formats.Exact(phase(s)?.EstimatedPeakBytes)),
+    ];
+}

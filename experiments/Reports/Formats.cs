@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Reasoning.Experiments.Reports;
+
+/// <summary>
+/// Fixed, culture-invariant number formats, so a report rebuilt from the same records is byte-identical.
+/// </summary>
+internal static class Formats
+{
+    /// <summary>Shown where a figure does not exist (no such phase, one seed for a spread).</summary>
+    public const string Missing = "—";
+
+    public const double BytesPerMebibyte = 1024.0 * 1024.0;
+
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>A fraction as a percentage with one decimal: 0.72 → <c>72.0%</c>.</summary>
+    public static string Percent(double fraction) => (fraction * 100).ToString("F1", Invariant) + "%";
+
+    /// <summary>A fraction as percentage points without the sign: 0.0312 → <c>3.1</c>.</summary>
+    public static string Points(double fraction) => (fraction * 100).ToString("F1", Invariant);
+
+    /// <summary>A count with thousands separators: 1234567 → <c>1,234,567</c>.</summary>
+    public static string Count(double value) => value.ToString("N0", Invariant);
+
+    /// <summary>One decimal: 12.345 → <c>12.3</c>.</summary>
+    public static string OneDecimal(double value) => value.ToString("F1", Invariant);
+
+    /// <summary>Three significant digits in scientific notation: 1.234e12 → <c>1.23e12</c>.</summary>
+    public static string Scientific(double value) => value.ToString("0.00e0", Invariant);
+
+    /// <summary>Bytes in MiB with one decimal.</summary>
+    public static string Mebibytes(long bytes) => OneDecimal(bytes / BytesPerMebibyte);
+
+    /// <summary>The shortest text that reads back as the same double (for CSV and JSON).</summary>
+    public static string Exact(double value) => value.ToString("R", Invariant);
+
+    public static string Exact(long value) => value.ToString(Invariant);
+
+    public static string Exact(double? value) => value is { } v ? Exact(v) : "";
+
+    public static string Exact(long? value) => value is { } v ? Exact(v) : "";
+}

@@ -1,0 +1,101 @@
+using Reasoning.Experiments.Records;
+
+namespace Reasoning.Experiments.Reports;
+
+/// <summary>
+/// Everything the tables, plots and JSON report show, computed from a run's records alone by
+/// <see cref="Summarizer.Summarize"/>. Only finished units count (see <see cref="RunRecord"/>).
+/// </summary>
+/// <param name="Environment">From the first <see cref="RunStarted"/>; null if the log has none.</param>
+/// <param name="Strategies">One per label, in the order their first unit started; the base policy is apart.</param>
+/// <param name="BasePolicy">The base policy's fine-tuning; null if no base-policy unit finished.</param>
+/// <param name="Failures">Units whose last start ended in <see cref="UnitFailed"/>.</param>
+/// <param name="Curves">Training curves of finished units, one series per (label, curve, seed).</param>
+internal sealed record RunSummary(
+    EnvironmentSummary? Environment,
+    IReadOnlyList<StrategySummary> Strategies,
+    BasePolicySummary? BasePolicy,
+    IReadOnlyList<FailedUnit> Failures,
+    IReadOnlyList<CurveSeries> Curves);
+
+/// <summary>The run's identity and machine.</summary>
+/// <param name="Invocations">How many times <c>run</c> was started on this log (1 + resumes).</param>
+internal sealed record EnvironmentSummary(string Experiment, string SpecHash, string StartedUtc, int Invocations, RunEnvironment Machine);
+
+/// <summary>One strategy (label) over its finished seeds.</summary>
+/// <param name="Label">The strategy's label in the spec.</param>
+/// <param name="Strategy">Its registered name or plug-in type.</param>
+/// <param name="Seeds">Finished seeds, ascending.</param>
+/// <param name="Accuracy">Null when no finished seed asked a question.</param>
+/// <param name="Train">The <c>train</c> phase; null when no finished seed recorded one.</param>
+/// <param name="Inference">The <c>inference</c> phase, with per-question figures.</param>
+internal sealed record StrategySummary(
+    string Label,
+    string Strategy,
+    IReadOnlyList<SeedResult> Seeds,
+    AccuracySummary? Accuracy,
+    PhaseSummary? Train,
+    PhaseSummary? Inference);
+
+/// <summary>One finished seed of a strategy.</summary>
+internal sealed record SeedResult(long Seed, int Questions, int Correct)
+{
+    /// <summary>Correct over questions; 0 when there were none.</summary>
+    public double Accuracy => Questions == 0 ? 0 : (double)Correct / Questions;
+}
+
+/// <summary>
+/// Accuracy of a strategy. <paramref name="Pooled"/> is correct over total across finished seeds, with its 95%
+/// Wilson interval; <paramref name="MeanOverSeeds"/> and <paramref name="StandardDeviationOverSeeds"/> (n − 1;
+/// null with one seed) describe the spread between seeds.
+/// </summary>
+internal sealed record AccuracySummary(
+    long Correct,
+    long Total,
+    double Pooled,
+    double WilsonLow,
+    double WilsonHigh,
+    double MeanOverSeeds,
+    double? StandardDeviationOverSeeds);
+
+/// <summary>
+/// One phase of a strategy over its finished seeds: token counters, FLOPs and wall seconds are means over the
+/// <paramref name="Seeds"/> seeds that recorded the phase; peaks are the maximum over them.
+/// </summary>
+/// <param name="PerQuestion">Means over seeds of each seed's figures divided by its questions; null for phases without questions.</param>
+/// <param name="ReusedSeeds">Seeds whose figures were recorded when the work was first done (a cached base policy).</param>
+internal sealed record PhaseSummary(
+    string Phase,
+    int Seeds,
+    double GeneratedTokens,
+    double ProcessedTokens,
+    double TrainedTokens,
+    double Flops,
+    double WallSeconds,
+    long PeakResidentBytes,
+    long? PeakDeviceBytes,
+    long EstimatedPeakBytes,
+    PerQuestionFigures? PerQuestion,
+    int ReusedSeeds);
+
+/// <summary>A phase's figures per test question (means over seeds).</summary>
+internal sealed record PerQuestionFigures(
+    double GeneratedTokens,
+    double ProcessedTokens,
+    double TrainedTokens,
+    double Flops,
+    double WallSeconds);
+
+/// <summary>The base policy's supervised fine-tuning (phase <c>sft</c> of the <see cref="RunRecord.BasePolicyLabel"/> units).</summary>
+/// <param name="Seeds">Finished base-policy seeds, ascending.</param>
+/// <param name="Sft">Null when no finished unit recorded an <c>sft</c> phase.</param>
+internal sealed record BasePolicySummary(IReadOnlyList<long> Seeds, PhaseSummary? Sft);
+
+/// <summary>A unit that failed, with where and why.</summary>
+internal sealed record FailedUnit(long Seed, string Label, string Phase, string Error);
+
+/// <summary>One training curve of one finished unit, points in step order.</summary>
+internal sealed record CurveSeries(string Label, string Curve, long Seed, IReadOnlyList<CurveValue> Points);
+
+/// <summary>A curve's value at a step.</summary>
+internal readonly record struct CurveValue(int Step, double Value);

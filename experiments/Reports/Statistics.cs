@@ -1,0 +1,50 @@
+namespace Reasoning.Experiments.Reports;
+
+/// <summary>A proportion's confidence interval, as fractions in [0, 1].</summary>
+internal readonly record struct Interval(double Low, double High);
+
+/// <summary>The few statistics the reports use.</summary>
+internal static class Statistics
+{
+    /// <summary>The standard normal quantile for a two-sided 95% interval.</summary>
+    public const double Z95 = 1.959963984540054;
+
+    /// <summary>
+    /// The Wilson score interval for <paramref name="successes"/> out of <paramref name="trials"/>
+    /// (Wilson 1927; Brown, Cai and DasGupta 2001 recommend it over the normal approximation for small n):
+    /// centre (p + z²/2n) / (1 + z²/n), half-width z / (1 + z²/n) · √(p(1−p)/n + z²/4n²).
+    /// Worked example: 45 of 50 gives [0.7864, 0.9565]; 0 of 10 gives [0, 0.2775]; 10 of 10 gives [0.7225, 1].
+    /// </summary>
+    public static Interval Wilson(long successes, long trials, double z = Z95)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(trials);
+        ArgumentOutOfRangeException.ThrowIfNegative(successes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(successes, trials);
+        double n = trials;
+        double p = successes / n;
+        double z2 = z * z;
+        double denominator = 1 + z2 / n;
+        double centre = (p + z2 / (2 * n)) / denominator;
+        double halfWidth = z / denominator * Math.Sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+        // At p = 0 and p = 1 the bound is exactly 0 or 1 (centre and half-width coincide); rounding would miss it by an ulp.
+        double low = successes == 0 ? 0 : Math.Max(0, centre - halfWidth);
+        double high = successes == trials ? 1 : Math.Min(1, centre + halfWidth);
+        return new Interval(low, high);
+    }
+
+    /// <summary>The arithmetic mean; null for no values.</summary>
+    public static double? Mean(IReadOnlyList<double> values) => values.Count == 0 ? null : values.Sum() / values.Count;
+
+    /// <summary>The sample standard deviation (divisor n − 1); null for fewer than two values.</summary>
+    public static double? SampleStandardDeviation(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2)
+        {
+            return null;
+        }
+
+        double mean = values.Sum() / values.Count;
+        double squares = values.Sum(v => (v - mean) * (v - mean));
+        return Math.Sqrt(squares / (values.Count - 1));
+    }
+}

@@ -1,0 +1,227 @@
+using Reasoning.Experiments.Records;
+
+namespace Reasoning.Experiments.Reports;
+
+/// <summary>Turns a run's records into its <see cref="RunSummary"/>: a pure function of the records.</summary>
+internal static class Summarizer
+{
+    public const string TrainPhase = "train";
+    public const string InferencePhase = "inference";
+    public const string SftPhase = "sft";
+
+    /// <summary>
+    /// Summarizes a run. For each unit (seed, label) only the records after its last <see cref="UnitStarted"/>
+    /// count; the unit counts if they end with <see cref="UnitFinished"/>, is listed as a failure if they end
+    /// with <see cref="UnitFailed"/>, and is ignored otherwise (it did not finish).
+    /// </summary>
+    public static RunSummary Summarize(IReadOnlyList<RunRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+
+        RunStarted? firstRun = null;
+        int invocations = 0;
+        var lastStart = new Dictionary<UnitKey, int>();
+        var labels = new List<string>();
+        var strategyOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < records.Count; i++)
+        {
+            switch (records[i])
+            {
+                case RunStarted run:
+                    firstRun ??= run;
+                    invocations++;
+                    break;
+                case UnitStarted start:
+                    lastStart[new UnitKey(start.Seed, start.Label)] = i;
+                    if (strategyOf.TryAdd(start.Label, start.Strategy) && start.Label != RunRecord.BasePolicyLabel)
+                    {
+                        labels.Add(start.Label);
+                    }
+
+                    break;
+            }
+        }
+
+        var unitRecords = new Dictionary<UnitKey, List<RunRecord>>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (UnitOf(records[i]) is { } key && lastStart.TryGetValue(key, out int start) && i > start)
+            {
+                if (!unitRecords.TryGetValue(key, out List<RunRecord>? list))
+                {
+                    unitRecords[key] = list = [];
+                }
+
+                list.Add(records[i]);
+            }
+        }
+
+        var finished = new List<FinishedUnit>();
+        var failures = new List<FailedUnit>();
+        foreach ((UnitKey key, _) in lastStart.OrderBy(pair => pair.Value))
+        {
+            IReadOnlyList<RunRecord> own = unitRecords.GetValueOrDefault(key) ?? [];
+            switch (own.Count == 0 ? null : own[^1])
+            {
+                case UnitFinished end:
+                    finished.Add(new FinishedUnit(key, end, own));
+                    break;
+                case UnitFailed failure:
+                    failures.Add(new FailedUnit(key.Seed, key.Label, failure.Phase, failure.Error));
+                    break;
+            }
+        }
+
+        var strategies = labels
+            .Select(label => SummarizeStrategy(label, strategyOf[label], finished.Where(u => u.Key.Label == label).OrderBy(u => u.Key.Seed).ToList()))
+            .ToList();
+
+        List<FinishedUnit> baseUnits = finished.Where(u => u.Key.Label == RunRecord.BasePolicyLabel).OrderBy(u => u.Key.Seed).ToList();
+        BasePolicySummary? basePolicy = baseUnits.Count == 0
+            ? null
+            : new BasePolicySummary(baseUnits.Select(u => u.Key.Seed).ToList(), SummarizePhase(SftPhase, baseUnits, perQuestion: false));
+
+        EnvironmentSummary? environment = firstRun is null
+            ? null
+            : new EnvironmentSummary(firstRun.Experiment, firstRun.SpecHash, firstRun.StartedUtc, invocations, firstRun.Environment);
+
+        return new RunSummary(environment, strategies, basePolicy, failures, CollectCurves(finished));
+    }
+
+    private static StrategySummary SummarizeStrategy(string label, string strategy, IReadOnlyList<FinishedUnit> units)
+    {
+        var seeds = units.Select(u => new SeedResult(u.Key.Seed, u.End.Questions, u.End.Correct)).ToList();
+        return new StrategySummary(
+            label,
+            strategy,
+            seeds,
+            SummarizeAccuracy(seeds),
+            SummarizePhase(TrainPhase, units, perQuestion: false),
+            SummarizePhase(InferencePhase, units, perQuestion: true));
+    }
+
+    private static AccuracySummary? SummarizeAccuracy(IReadOnlyList<SeedResult> seeds)
+    {
+        long correct = seeds.Sum(s => (long)s.Correct);
+        long total = seeds.Sum(s => (long)s.Questions);
+        if (total == 0)
+        {
+            return null;
+        }
+
+        Interval wilson = Statistics.Wilson(correct, total);
+        var perSeed = seeds.Where(s => s.Questions > 0).Select(s => s.Accuracy).ToList();
+        return new AccuracySummary(
+            correct,
+            total,
+            (double)correct / total,
+            wilson.Low,
+            wilson.High,
+            Statistics.Mean(perSeed) ?? 0,
+            Statistics.SampleStandardDeviation(perSeed));
+    }
+
+    private static PhaseSummary? SummarizePhase(string phase, IReadOnlyList<FinishedUnit> units, bool perQuestion)
+    {
+        var seeds = new List<(PhaseRecord Phase, int Questions)>();
+        foreach (FinishedUnit unit in units)
+        {
+            var parts = unit.Records.OfType<PhaseRecord>().Where(p => p.Phase == phase).ToList();
+            if (parts.Count > 0)
+            {
+                seeds.Add((Combine(parts), unit.End.Questions));
+            }
+        }
+
+        if (seeds.Count == 0)
+        {
+            return null;
+        }
+
+        var asked = seeds.Where(s => s.Questions > 0).ToList();
+        PerQuestionFigures? perQuestionFigures = perQuestion && asked.Count > 0
+            ? new PerQuestionFigures(
+                asked.Average(s => (double)s.Phase.GeneratedTokens / s.Questions),
+                asked.Average(s => (double)s.Phase.ProcessedTokens / s.Questions),
+                asked.Average(s => (double)s.Phase.TrainedTokens / s.Questions),
+                asked.Average(s => s.Phase.Flops / s.Questions),
+                asked.Average(s => s.Phase.WallSeconds / s.Questions))
+            : null;
+
+        long? peakDevice = seeds.Any(s => s.Phase.PeakDeviceBytes is not null)
+            ? seeds.Max(s => s.Phase.PeakDeviceBytes ?? 0)
+            : null;
+        return new PhaseSummary(
+            phase,
+            seeds.Count,
+            seeds.Average(s => (double)s.Phase.GeneratedTokens),
+            seeds.Average(s => (double)s.Phase.ProcessedTokens),
+            seeds.Average(s => (double)s.Phase.TrainedTokens),
+            seeds.Average(s => s.Phase.Flops),
+            seeds.Average(s => s.Phase.WallSeconds),
+            seeds.Max(s => s.Phase.PeakResidentBytes),
+            peakDevice,
+            seeds.Max(s => s.Phase.EstimatedPeakBytes),
+            perQuestionFigures,
+            seeds.Count(s => s.Phase.Reused));
+    }
+
+    /// <summary>A unit normally records a phase once; if it recorded it in parts, the parts add up and the peaks are the largest.</summary>
+    private static PhaseRecord Combine(IReadOnlyList<PhaseRecord> parts) => parts.Count == 1
+        ? parts[0]
+        : parts[0] with
+        {
+            GeneratedTokens = parts.Sum(p => p.GeneratedTokens),
+            ProcessedTokens = parts.Sum(p => p.ProcessedTokens),
+            TrainedTokens = parts.Sum(p => p.TrainedTokens),
+            Flops = parts.Sum(p => p.Flops),
+            WallSeconds = parts.Sum(p => p.WallSeconds),
+            PeakResidentBytes = parts.Max(p => p.PeakResidentBytes),
+            PeakDeviceBytes = parts.Any(p => p.PeakDeviceBytes is not null) ? parts.Max(p => p.PeakDeviceBytes ?? 0) : null,
+            EstimatedPeakBytes = parts.Max(p => p.EstimatedPeakBytes),
+            Reused = parts.Any(p => p.Reused),
+        };
+
+    /// <summary>Series ordered by the first appearance of (label, curve) in units ordered by start, then by seed; points by step.</summary>
+    private static List<CurveSeries> CollectCurves(IReadOnlyList<FinishedUnit> finished)
+    {
+        var order = new Dictionary<(string Label, string Curve), int>();
+        var points = new Dictionary<(string Label, string Curve, long Seed), List<CurveValue>>();
+        foreach (FinishedUnit unit in finished)
+        {
+            foreach (CurvePoint point in unit.Records.OfType<CurvePoint>())
+            {
+                order.TryAdd((point.Label, point.Curve), order.Count);
+                var key = (point.Label, point.Curve, point.Seed);
+                if (!points.TryGetValue(key, out List<CurveValue>? list))
+                {
+                    points[key] = list = [];
+                }
+
+                list.Add(new CurveValue(point.Step, point.Value));
+            }
+        }
+
+        return points
+            .OrderBy(p => order[(p.Key.Label, p.Key.Curve)])
+            .ThenBy(p => p.Key.Seed)
+            .Select(p => new CurveSeries(p.Key.Label, p.Key.Curve, p.Key.Seed, p.Value.OrderBy(v => v.Step).ToList()))
+            .ToList();
+    }
+
+    private static UnitKey? UnitOf(RunRecord record) => record switch
+    {
+        UnitStarted r => new UnitKey(r.Seed, r.Label),
+        AttemptRecord r => new UnitKey(r.Seed, r.Label),
+        PhaseRecord r => new UnitKey(r.Seed, r.Label),
+        CurvePoint r => new UnitKey(r.Seed, r.Label),
+        UnitFinished r => new UnitKey(r.Seed, r.Label),
+        UnitFailed r => new UnitKey(r.Seed, r.Label),
+        _ => null,
+    };
+
+    private readonly record struct UnitKey(long Seed, string Label);
+
+    /// <summary>A finished unit: its end record and every record of its last start.</summary>
+    private sealed record FinishedUnit(UnitKey Key, UnitFinished End, IReadOnlyList<RunRecord> Records);
+}

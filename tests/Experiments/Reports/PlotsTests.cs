@@ -1,0 +1,95 @@
+using Reasoning.Experiments.Records;
+using Reasoning.Experiments.Reports;
+using Reasoning.Tests.Experiments.Records;
+
+namespace Reasoning.Tests.Experiments.Reports;
+
+public sealed class PlotsTests
+{
+    private static readonly byte[] PngMagic = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    [Fact]
+    public void WritesAccuracyAndCurvePlotsAsPngAndSvg()
+    {
+        using var folder = new TempFolder();
+        IReadOnlyList<string> files = Plots.WriteAll(Summarizer.Summarize(SampleRecords.SmallRun()), folder.Path);
+
+        string[] expected =
+        [
+            "accuracy-vs-tokens.png", "accuracy-vs-tokens.svg",
+            "training-curves.png", "training-curves.svg",
+            "training-curves-sft-loss.png", "training-curves-sft-loss.svg",
+            "training-curves-grpo-reward.png", "training-curves-grpo-reward.svg",
+        ];
+        Assert.Equal(expected, files.Select(Path.GetFileName));
+        foreach (string file in files)
+        {
+            AssertIsImage(file);
+        }
+
+        Assert.Equal(files.Order(), Directory.GetFiles(folder.Path).Order()); // no temporary files left
+        Assert.Contains("search", File.ReadAllText(folder.File("accuracy-vs-tokens.svg")));
+    }
+
+    [Fact]
+    public void AnEmptyRunStillGetsAnAccuracyPlotAndNoCurves()
+    {
+        using var folder = new TempFolder();
+        RunRecord[] records = [new UnitStarted(1, "a", "a", 10)];
+        IReadOnlyList<string> files = Plots.WriteAll(Summarizer.Summarize(records), folder.Path);
+
+        Assert.Equal(["accuracy-vs-tokens.png", "accuracy-vs-tokens.svg"], files.Select(Path.GetFileName));
+        foreach (string file in files)
+        {
+            AssertIsImage(file);
+        }
+    }
+
+    [Fact]
+    public void ErrorBarsRunFromTheWilsonLowToTheWilsonHigh()
+    {
+        RunSummary summary = Summarizer.Summarize(SampleRecords.SmallRun());
+        using ScottPlot.Plot plot = Plots.AccuracyPlot(summary);
+        var bars = Assert.Single(plot.GetPlottables().OfType<ScottPlot.Plottables.ErrorBar>());
+        AccuracySummary search = summary.Strategies[0].Accuracy!;
+        Assert.Equal((search.WilsonHigh - search.Pooled) * 100, bars.YErrorPositive![0], 9);
+        Assert.Equal((search.Pooled - search.WilsonLow) * 100, bars.YErrorNegative![0], 9);
+        Assert.Equal(1100, bars.Xs[0], 9);
+    }
+
+    [Fact]
+    public void ADivergedCurveStillGetsItsReportAndPlots()
+    {
+        using var folder = new TempFolder();
+        RunRecord[] records =
+        [
+            new UnitStarted(1, "grpo", "grpo", 1),
+            new CurvePoint(1, "grpo", "grpo/loss", 0, 1.0),
+            new CurvePoint(1, "grpo", "grpo/loss", 1, double.NaN),
+            new CurvePoint(1, "grpo", "grpo/loss", 2, double.PositiveInfinity),
+            new UnitFinished(1, "grpo", 1, 0),
+        ];
+
+        RunSummary summary = RunReport.WriteAll(records, folder.Path);
+        Assert.Contains("\"NaN\"", File.ReadAllText(folder.File("summary.json")));
+        AssertIsImage(folder.File("plots/training-curves.png"));
+        AssertIsImage(folder.File("plots/training-curves.svg"));
+        Assert.Equal(3, Assert.Single(summary.Curves).Points.Count);
+    }
+
+    internal static void AssertIsImage(string file)
+    {
+        byte[] bytes = File.ReadAllBytes(file);
+        Assert.True(bytes.Length > 100, $"{file} is nearly empty");
+        if (file.EndsWith(".png", StringComparison.Ordinal))
+        {
+            Assert.Equal(PngMagic, bytes[..PngMagic.Length]);
+        }
+        else
+        {
+            string text = File.ReadAllText(file).TrimStart();
+            Assert.True(text.StartsWith("<svg", StringComparison.Ordinal) || text.StartsWith("<?xml", StringComparison.Ordinal), $"{file} is not SVG");
+            Assert.EndsWith("</svg>", text.TrimEnd());
+        }
+    }
+}
