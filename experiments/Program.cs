@@ -1,3 +1,3 @@
 using Reasoning.Experiments.Cli;
 
-return CommandLine.Build().Parse(args).Invoke();
+return await CommandLine.InvokeAsync(args);

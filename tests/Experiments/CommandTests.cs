@@ -7,7 +7,7 @@ namespace Reasoning.Tests.Experiments;
 public sealed class CommandTests
 {
     [Fact]
-    public void ListShowsEveryTaskWithASampleThatLoadsTorch()
+    public void ListShowsEveryTaskWithASampleAndEveryStrategyWithItsOptions()
     {
         var output = new StringWriter();
         ListCommand.Run(output, difficulty: 2, seed: 1);
@@ -19,6 +19,12 @@ public sealed class CommandTests
         }
 
         Assert.Contains("answer: ", text);
+
+        // Then every strategy, each option with its default, what is allowed and what it means.
+        Assert.Contains("STRATEGIES", text);
+        Assert.Contains("greedy: the base policy's most likely solution", text);
+        Assert.Contains("  samples: samples per question (k) (default 8; at least 1)", text);
+        Assert.Contains("  top_p: nucleus sampling threshold (top-p) (default 1; in (0, 1])", text);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public interface IStrategy
 /// <param name="Progress">Short progress messages for the console.</param>
 /// <param name="ScratchFolder">A folder of the strategy's own, for checkpoints and caches.</param>
 /// <param name="Cancellation">Stops the work.</param>
+/// <param name="MetricLog">Where training curves go (reward, loss, response length per step); null discards them. Use <see cref="Metrics"/>.</param>
 public sealed record StrategyContext(
     IServiceProvider Services,
     IReasoningTask Task,
@@ -42,7 +43,29 @@ public sealed record StrategyContext(
     ILogger Logger,
     IProgress<string> Progress,
     string ScratchFolder,
-    CancellationToken Cancellation);
+    CancellationToken Cancellation,
+    IMetricLog? MetricLog = null)
+{
+    /// <summary>Training curves of this unit; the runner records them and plots them.</summary>
+    public IMetricLog Metrics => MetricLog ?? NullMetricLog.Instance;
+}
+
+/// <summary>Receives points of a strategy's training curves. Implementations are thread-safe.</summary>
+public interface IMetricLog
+{
+    /// <summary>Records <paramref name="value"/> of curve <paramref name="name"/> (e.g. <c>grpo/reward</c>) at <paramref name="step"/>.</summary>
+    void Record(string name, int step, double value);
+}
+
+/// <summary>Discards every point.</summary>
+public sealed class NullMetricLog : IMetricLog
+{
+    public static NullMetricLog Instance { get; } = new();
+
+    public void Record(string name, int step, double value)
+    {
+    }
+}
 
 /// <summary>A strategy's answer to one question.</summary>
 /// <param name="QuestionId">The question's id.</param>

@@ -1,0 +1,348 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Reasoning.Core.Accounting;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Strategies;
+using Reasoning.Core.Tasks;
+using Reasoning.Experiments.Records;
+using Reasoning.Experiments.Reports;
+using Reasoning.Experiments.Specs;
+using Reasoning.Policy.Accounting;
+using Reasoning.Policy.Hosting;
+using Reasoning.Policy.Model;
+using Reasoning.Policy.Tokenization;
+using Reasoning.Policy.Training;
+using TorchSharp;
+
+namespace Reasoning.Experiments.Runner;
+
+/// <summary>What a run did.</summary>
+/// <param name="RunFolder">Where its records, tables and plots are.</param>
+/// <param name="Units">Units of work in the spec (seeds × (strategies + the base policy)).</param>
+/// <param name="Skipped">Units that had finished in an earlier invocation.</param>
+/// <param name="Failed">Units that failed in this invocation (or could not start because their base policy failed).</param>
+/// <param name="Table">The comparison table (Markdown) over every finished unit.</param>
+internal sealed record RunResult(string RunFolder, int Units, int Skipped, int Failed, string Table);
+
+/// <summary>
+/// Runs an experiment: for each seed, the problems, the base policy (cached), then for each strategy
+/// <c>Prepare</c> (phase <c>train</c>) and <c>Solve</c> (phase <c>inference</c>) under a fresh
+/// <see cref="UsageMeter"/>. The runner, not the strategy, verifies answers: strategies get questions only.
+/// Every unit's results are appended to the run's record log in one write as soon as the unit ends, so a
+/// killed run started again skips finished units and loses nothing; a strategy that throws fails its own
+/// unit (recorded with the error) and the others still run.
+/// </summary>
+internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory scopes, ILoggerFactory loggers)
+{
+    public const string RecordsFile = "records.msgpack";
+    public const string SpecFile = "spec.yaml";
+    public const string CanonicalSpecFile = "spec.canonical.txt";
+
+    private readonly ILogger _logger = loggers.CreateLogger<ExperimentRunner>();
+
+    /// <summary>The run's folder: <c>&lt;output&gt;/&lt;spec hash&gt;</c>, so the same spec resumes the same run and a changed spec starts a new one.</summary>
+    public static string RunFolderOf(ExperimentSpec spec) => Path.Combine(Path.GetFullPath(spec.Output), spec.Hash);
+
+    /// <summary>Fine-tuned base policies, shared by every run under the same output folder.</summary>
+    public static string CacheFolderOf(ExperimentSpec spec) => Path.Combine(Path.GetFullPath(spec.Output), "cache");
+
+    public async Task<RunResult> RunAsync(ExperimentSpec spec, IRunProgress progress, CancellationToken cancellation = default)
+    {
+        string runFolder = RunFolderOf(spec);
+        Directory.CreateDirectory(runFolder);
+        if (File.Exists(spec.SourceFile))
+        {
+            AtomicFile.WriteAllText(Path.Combine(runFolder, SpecFile), File.ReadAllText(spec.SourceFile));
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(runFolder, CanonicalSpecFile), spec.CanonicalText);
+        string logPath = Path.Combine(runFolder, RecordsFile);
+        int units = spec.Seeds.Count * (spec.Strategies.Count + 1);
+        int failed = 0;
+        HashSet<(long Seed, string Label)> finished;
+        using (RecordLog log = RecordLog.OpenForAppend(logPath, out RecordLogContents existing))
+        {
+            if (existing.TornBytes > 0)
+            {
+                _logger.LogWarning("dropped a torn last record ({Bytes} bytes) from {Path}: the run was interrupted while writing it", existing.TornBytes, logPath);
+            }
+
+            finished = FinishedUnits(existing.Records);
+            progress.RunStarting(spec.Name, runFolder, units, finished.Count);
+            log.Append(new RunStarted(spec.Name, spec.Hash, spec.CanonicalText, DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                RunEnvironmentProbe.Capture(host.Device.ToString(), spec.Host.Threads)));
+
+            using NvmlDeviceMemoryReader? deviceMemory = host.Device.type == DeviceType.CUDA ? NvmlDeviceMemoryReader.TryCreate(host.Device.index < 0 ? 0 : host.Device.index) : null;
+            foreach (long seed in spec.Seeds)
+            {
+                var pending = spec.Strategies.Where(s => !finished.Contains((seed, s.Label))).ToList();
+                bool baseRecorded = finished.Contains((seed, RunRecord.BasePolicyLabel));
+                if (pending.Count == 0 && baseRecorded)
+                {
+                    continue;
+                }
+
+                ProblemSplit split = ProblemSplit.Create(spec.Task.Task, spec.Task.Difficulty, spec.Task.Train, spec.Task.Test, seed);
+                BasePolicy? basePolicy = PrepareBasePolicy(spec, seed, split, baseRecorded, log, progress, deviceMemory, cancellation);
+                if (basePolicy is null)
+                {
+                    failed += 1 + pending.Count;
+                    foreach (StrategySpec strategy in pending)
+                    {
+                        progress.UnitEnded(seed, strategy.Label, 0, 0, "not started: the base policy of this seed failed");
+                    }
+
+                    continue;
+                }
+
+                using ModelHandle handle = host.AddBase(basePolicy.Model, basePolicy.Tokenizer, $"base-seed{seed}");
+                foreach (StrategySpec strategy in pending)
+                {
+                    bool ok = await RunUnitAsync(spec, strategy, seed, split, handle, log, progress, deviceMemory, runFolder, cancellation);
+                    failed += ok ? 0 : 1;
+                }
+            }
+        }
+
+        progress.RunEnded();
+        RecordLogContents records = RecordLog.Read(logPath);
+        RunReport.WriteAll(records.Records, runFolder);
+        return new RunResult(runFolder, units, finished.Count, failed, File.ReadAllText(Path.Combine(runFolder, RunReport.MarkdownFile)));
+    }
+
+    /// <summary>Units whose last start ended with <see cref="UnitFinished"/>. Failed and unfinished units run again.</summary>
+    internal static HashSet<(long Seed, string Label)> FinishedUnits(IEnumerable<RunRecord> records)
+    {
+        var state = new Dictionary<(long, string), bool>();
+        foreach (RunRecord record in records)
+        {
+            switch (record)
+            {
+                case UnitStarted s:
+                    state[(s.Seed, s.Label)] = false;
+                    break;
+                case UnitFinished f:
+                    state[(f.Seed, f.Label)] = true;
+                    break;
+                case UnitFailed f:
+                    state[(f.Seed, f.Label)] = false;
+                    break;
+            }
+        }
+
+        return state.Where(kv => kv.Value).Select(kv => kv.Key).ToHashSet();
+    }
+
+    private BasePolicy? PrepareBasePolicy(
+        ExperimentSpec spec, long seed, ProblemSplit split, bool alreadyRecorded, RecordLog log, IRunProgress progress, IDeviceMemoryReader? deviceMemory, CancellationToken cancellation)
+    {
+        const string label = RunRecord.BasePolicyLabel;
+        IReasoningTask task = spec.Task.Task;
+        var tokenizer = CharTokenizer.ForAlphabets([task.Alphabet]);
+        TransformerConfig config = spec.Policy.ConfigFor(tokenizer.VocabularySize);
+        FineTuningOptions fineTuning = spec.Policy.FineTuning with { Seed = seed };
+        var key = new BasePolicyKey(task.Name, config, fineTuning, seed, tokenizer.Characters, BasePolicyKey.DigestOf(split.Train));
+        var cache = new BasePolicyCache(CacheFolderOf(spec), loggers.CreateLogger<BasePolicyCache>());
+        if (alreadyRecorded)
+        {
+            // Its cost is in the records already; if the cache was emptied since, training again is not charged twice.
+            return cache.GetOrTrain(key, split.Train, NullUsageMeter.Instance, cancellation: cancellation);
+        }
+
+        log.Append(new UnitStarted(seed, label, "supervised fine-tuning", 0));
+        progress.Phase(seed, label, "sft");
+        var meter = new UsageMeter(deviceMemory);
+        try
+        {
+            BasePolicy policy;
+            using (meter.BeginPhase("sft"))
+            {
+                policy = cache.GetOrTrain(key, split.Train, meter, point =>
+                {
+                    if ((point.Step + 1) % 100 == 0)
+                    {
+                        progress.Message(seed, label, $"step {point.Step + 1}/{fineTuning.Steps}, loss {point.Loss:F3}");
+                    }
+                }, cancellation);
+            }
+
+            PhaseUsage usage = meter.Phases.Single();
+            PhaseRecord phase;
+            if (policy.Reused)
+            {
+                PhaseUsage? original = BasePolicyCosts.TryLoad(policy.Path);
+                if (original is null)
+                {
+                    _logger.LogWarning("the cached base policy {Path} has no recorded cost; its fine-tuning cost is reported as 0", policy.Path);
+                }
+
+                phase = ToRecord(seed, label, original ?? usage, reused: true);
+            }
+            else
+            {
+                BasePolicyCosts.Save(policy.Path, usage);
+                phase = ToRecord(seed, label, usage, reused: false);
+            }
+
+            var end = new List<RunRecord> { phase };
+            end.AddRange(policy.LossCurve.Select(p => new CurvePoint(seed, label, "sft/loss", p.Step, p.Loss)));
+            end.Add(new UnitFinished(seed, label, 0, 0));
+            log.Append(end);
+            progress.UnitEnded(seed, label, 0, 0, null);
+            return policy;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            string error = Describe(e);
+            _logger.LogError(e, "seed {Seed}: fine-tuning the base policy failed", seed);
+            log.Append(new UnitFailed(seed, label, "sft", error));
+            progress.UnitEnded(seed, label, 0, 0, error);
+            return null;
+        }
+    }
+
+    private async Task<bool> RunUnitAsync(
+        ExperimentSpec spec, StrategySpec strategySpec, long seed, ProblemSplit split, ModelHandle basePolicy, RecordLog log,
+        IRunProgress progress, IDeviceMemoryReader? deviceMemory, string runFolder, CancellationToken cancellation)
+    {
+        string label = strategySpec.Label;
+        IReadOnlyList<Question> questions = split.Test.Select(p => p.ToQuestion()).ToList();
+        log.Append(new UnitStarted(seed, label, strategySpec.Strategy, questions.Count));
+        using IServiceScope scope = scopes.CreateScope();
+        scope.ServiceProvider.GetRequiredService<UnitScope>().Session = new PolicySession(host, basePolicy);
+        var meter = new UsageMeter(deviceMemory);
+        var curves = new CurveCollector(seed, label);
+        string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}");
+        Directory.CreateDirectory(scratch);
+        ILogger logger = loggers.CreateLogger($"Reasoning.Strategy.{label}");
+        var context = new StrategyContext(
+            scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger,
+            new ImmediateProgress(message => progress.Message(seed, label, message)), scratch, cancellation, curves);
+        string phase = "train";
+        try
+        {
+            IStrategy strategy = strategySpec.Create();
+            progress.Phase(seed, label, phase);
+            using (meter.BeginPhase(phase))
+            {
+                await strategy.PrepareAsync(context);
+            }
+
+            phase = "inference";
+            progress.Phase(seed, label, phase);
+            IReadOnlyList<Attempt>? attempts;
+            using (meter.BeginPhase(phase))
+            {
+                attempts = await strategy.SolveAsync(questions, context);
+            }
+
+            phase = "verify";
+            IReadOnlyList<AttemptRecord> verified = Verify(spec.Task.Task, seed, label, split.Test, attempts, basePolicy.Tokenizer);
+            if (meter.Unphased.Counters != Usage.Zero)
+            {
+                _logger.LogWarning("seed {Seed} {Label}: work was recorded outside the train and inference phases: {Usage}", seed, label, meter.Unphased.Counters);
+            }
+
+            var end = new List<RunRecord>(verified);
+            end.AddRange(meter.Phases.Select(p => ToRecord(seed, label, p, reused: false)));
+            end.AddRange(curves.Points);
+            int correct = verified.Count(a => a.Correct);
+            end.Add(new UnitFinished(seed, label, verified.Count, correct));
+            log.Append(end);
+            progress.UnitEnded(seed, label, correct, verified.Count, null);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            string error = Describe(e);
+            logger.LogError(e, "seed {Seed}: strategy {Label} failed in phase {Phase}", seed, label, phase);
+            log.Append(new UnitFailed(seed, label, phase, error));
+            progress.UnitEnded(seed, label, 0, questions.Count, error);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Checks a strategy's attempts against the test problems: exactly one attempt per question, no unknown
+    /// ids; each answer verified by the task. Records come out in question order.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The attempts do not answer the questions one to one; the message says how.</exception>
+    internal static IReadOnlyList<AttemptRecord> Verify(
+        IReasoningTask task, long seed, string label, IReadOnlyList<Problem> problems, IReadOnlyList<Attempt>? attempts, CharTokenizer tokenizer)
+    {
+        if (attempts is null)
+        {
+            throw new InvalidOperationException("SolveAsync returned null instead of one attempt per question");
+        }
+
+        var byId = new Dictionary<string, Attempt>(StringComparer.Ordinal);
+        var known = problems.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (Attempt? attempt in attempts)
+        {
+            if (attempt is null)
+            {
+                throw new InvalidOperationException("SolveAsync returned a null attempt");
+            }
+
+            if (!known.Contains(attempt.QuestionId))
+            {
+                throw new InvalidOperationException($"SolveAsync returned an attempt for '{attempt.QuestionId}', which is not one of the questions asked");
+            }
+
+            if (!byId.TryAdd(attempt.QuestionId, attempt))
+            {
+                throw new InvalidOperationException($"SolveAsync returned two attempts for question '{attempt.QuestionId}'");
+            }
+        }
+
+        if (byId.Count != problems.Count)
+        {
+            string missing = problems.First(p => !byId.ContainsKey(p.Id)).Id;
+            throw new InvalidOperationException($"SolveAsync answered {byId.Count} of {problems.Count} questions (no attempt for '{missing}', among others)");
+        }
+
+        return problems.Select(p =>
+        {
+            Attempt a = byId[p.Id];
+            string text = a.Text ?? "";
+            return new AttemptRecord(seed, label, p.Id, a.Answer, text, task.VerifyAnswer(p, a.Answer), TokenCount(tokenizer, text));
+        }).ToList();
+    }
+
+    /// <summary>Tokens of <paramref name="text"/> under the policy's tokenizer; characters outside its vocabulary count one each.</summary>
+    private static int TokenCount(CharTokenizer tokenizer, string text)
+    {
+        try
+        {
+            return tokenizer.Encode(text).Count;
+        }
+        catch (ArgumentException)
+        {
+            return text.Length;
+        }
+    }
+
+    private static PhaseRecord ToRecord(long seed, string label, PhaseUsage p, bool reused) => new(
+        seed, label, p.Phase, p.Counters.GeneratedTokens, p.Counters.ProcessedTokens, p.Counters.TrainedTokens, p.Counters.Flops,
+        p.WallSeconds, p.PeakResidentBytes, p.PeakDeviceBytes, p.EstimatedPeakBytes, reused);
+
+    private static string Describe(Exception e)
+    {
+        Exception inner = e is System.Reflection.TargetInvocationException { InnerException: { } i } ? i : e;
+        return $"{inner.GetType().Name}: {inner.Message}";
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order (unlike <see cref="Progress{T}"/>).</summary>
+    private sealed class ImmediateProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

@@ -1,0 +1,186 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Strategies;
+using Reasoning.Core.Tasks;
+using Reasoning.Experiments.Cli;
+using Reasoning.Experiments.Records;
+using Reasoning.Experiments.Runner;
+using Reasoning.Policy.Tokenization;
+
+namespace Reasoning.Tests.Experiments.Runner;
+
+public sealed class ExperimentRunnerTests
+{
+    private static readonly CommandSettings Quiet = new(Plain: true, LogLevel: LogLevel.None);
+
+    private static async Task<(int Exit, string Output)> RunAsync(string specPath, CommandSettings? settings = null)
+    {
+        var output = new StringWriter();
+        int exit = await RunCommand.ExecuteAsync(specPath, settings ?? Quiet, output, output);
+        return (exit, output.ToString());
+    }
+
+    [Fact]
+    public async Task ARunRecordsEveryUnitAndWritesTablesAndPlots()
+    {
+        using var experiment = new MicroExperiment();
+        (int exit, string output) = await RunAsync(experiment.SpecPath);
+
+        Assert.True(exit == 0, output);
+        IReadOnlyList<RunRecord> records = RecordLog.Read(experiment.RecordsPath).Records;
+        Assert.Single(records.OfType<RunStarted>());
+        Assert.Equal(6, records.OfType<UnitFinished>().Count()); // 2 seeds × (base policy + 2 strategies)
+        Assert.Equal(2 * 2 * 6, records.OfType<AttemptRecord>().Count());
+        foreach (string label in new[] { "greedy", "sc" })
+        {
+            var phases = records.OfType<PhaseRecord>().Where(p => p.Label == label).ToList();
+            Assert.Equal(["train", "inference", "train", "inference"], phases.Select(p => p.Phase));
+            Assert.All(phases.Where(p => p.Phase == "inference"), p => Assert.True(p.GeneratedTokens > 0 && p.Flops > 0 && p.PeakResidentBytes > 0));
+            Assert.All(phases.Where(p => p.Phase == "train"), p => Assert.Equal(0, p.GeneratedTokens));
+        }
+
+        var sft = records.OfType<PhaseRecord>().Where(p => p.Label == RunRecord.BasePolicyLabel).ToList();
+        Assert.Equal(2, sft.Count);
+        Assert.All(sft, p => Assert.True(p.Phase == "sft" && p.TrainedTokens > 0 && !p.Reused));
+        Assert.Equal(2 * 12, records.OfType<CurvePoint>().Count(c => c.Curve == "sft/loss"));
+
+        foreach (string file in new[] { "table.md", "table.csv", "summary.json", "spec.yaml", "spec.canonical.txt", "plots/accuracy-vs-tokens.png", "plots/accuracy-vs-tokens.svg", "plots/training-curves.png" })
+        {
+            Assert.True(File.Exists(Path.Combine(experiment.RunFolder, file)), file);
+        }
+
+        string table = File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"));
+        Assert.Contains("| greedy", table);
+        Assert.Contains("| sc", table);
+        Assert.Contains(table.Trim(), output);
+    }
+
+    [Fact]
+    public async Task ASecondRunSkipsFinishedUnitsAndKeepsTheTable()
+    {
+        using var experiment = new MicroExperiment(seeds: "[3]");
+        Assert.Equal(0, (await RunAsync(experiment.SpecPath)).Exit);
+        string first = File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"));
+        int records = RecordLog.Read(experiment.RecordsPath).Records.Count;
+
+        Assert.Equal(0, (await RunAsync(experiment.SpecPath)).Exit);
+
+        IReadOnlyList<RunRecord> after = RecordLog.Read(experiment.RecordsPath).Records;
+        Assert.Equal(records + 1, after.Count); // only the second RunStarted
+        Assert.Equal(2, after.OfType<RunStarted>().Count());
+        Assert.Equal(MicroExperiment.DeterministicRows(first), MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"))));
+    }
+
+    [Fact]
+    public async Task AStrategyThatThrowsFailsOnlyItsOwnUnits()
+    {
+        using var experiment = new MicroExperiment(strategies: """
+              - strategy: greedy
+                options: {max_new_tokens: 16}
+              - strategy: throws
+            """);
+        var settings = Quiet with { Services = s => s.AddSingleton(ThrowingStrategy.Descriptor) };
+
+        (int exit, string output) = await RunAsync(experiment.SpecPath, settings);
+
+        Assert.Equal(ExitCodes.RunFailed, exit);
+        IReadOnlyList<RunRecord> records = RecordLog.Read(experiment.RecordsPath).Records;
+        var failures = records.OfType<UnitFailed>().ToList();
+        Assert.Equal([1L, 2L], failures.Select(f => f.Seed));
+        Assert.All(failures, f => Assert.Equal(("throws", "train", "InvalidOperationException: this strategy fails on purpose"), (f.Label, f.Phase, f.Error)));
+        Assert.Equal(2, records.OfType<UnitFinished>().Count(f => f.Label == "greedy"));
+        Assert.Contains("this strategy fails on purpose", File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md")));
+        Assert.Contains("2 unit(s) failed", output);
+    }
+
+    [Fact]
+    public async Task AStrategyCannotSeeTheTestAnswers()
+    {
+        using var experiment = new MicroExperiment(strategies: """
+              - strategy: spy
+            """, seeds: "[5]", test: 12);
+        lock (SpyStrategy.Reports)
+        {
+            SpyStrategy.Reports.Clear();
+        }
+
+        Assert.Equal(0, (await RunAsync(experiment.SpecPath, Quiet with { Services = s => s.AddSingleton(SpyStrategy.Descriptor) })).Exit);
+
+        SpyReport report = Assert.Single(SpyStrategy.Reports);
+        ProblemSplit split = ProblemSplit.Create(TaskRegistry.CreateDefault().Get("arithmetic"), 1, 64, 12, seed: 5);
+        Assert.Equal(split.Test.Select(p => p.Id), report.QuestionIds);
+        Assert.Equal(["Id", "Prompt"], report.QuestionProperties); // a question has no answer to read
+        Assert.Equal(split.Test.Select(p => p.Prompt), report.Prompts);
+        Assert.All(report.Prompts, prompt => Assert.DoesNotContain("answer", prompt, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(0, report.QuestionsAmongTrainProblems);
+        Assert.Equal(0, report.ProblemServicesFound);
+        IReadOnlyList<RunRecord> records = RecordLog.Read(experiment.RecordsPath).Records;
+        Assert.All(records.OfType<AttemptRecord>(), a => Assert.False(a.Correct));
+    }
+
+    [Fact]
+    public void VerificationRefusesAttemptsThatDoNotAnswerTheQuestionsOneToOne()
+    {
+        IReasoningTask task = TaskRegistry.CreateDefault().Get("arithmetic");
+        IReadOnlyList<Problem> problems = ProblemSplit.Create(task, 1, 0, 3, seed: 1).Test;
+        var tokenizer = CharTokenizer.ForAlphabets([task.Alphabet]);
+        Attempt Right(Problem p) => new(p.Id, p.Answer, $"{p.Prompt}\nanswer: {p.Answer}");
+
+        var verified = ExperimentRunner.Verify(task, 1, "x", problems, problems.Reverse().Select(Right).ToList(), tokenizer);
+        Assert.Equal(problems.Select(p => p.Id), verified.Select(v => v.QuestionId)); // question order, whatever the attempts' order
+        Assert.All(verified, v => Assert.True(v.Correct && v.Tokens == v.Text.Length));
+
+        string Error(IReadOnlyList<Attempt>? attempts) =>
+            Assert.Throws<InvalidOperationException>(() => ExperimentRunner.Verify(task, 1, "x", problems, attempts, tokenizer)).Message;
+
+        Assert.Contains("answered 2 of 3 questions", Error(problems.Skip(1).Select(Right).ToList()));
+        Assert.Contains($"two attempts for question '{problems[0].Id}'", Error([.. problems.Select(Right), Right(problems[0])]));
+        Assert.Contains("'nope', which is not one of the questions asked", Error([.. problems.Select(Right), new Attempt("nope", "1", "")]));
+        Assert.Contains("returned null", Error(null));
+    }
+
+    [Fact]
+    public async Task ReproduceRebuildsByteIdenticalTablesFromTheRecordsAlone()
+    {
+        using var experiment = new MicroExperiment(seeds: "[4]");
+        Assert.Equal(0, (await RunAsync(experiment.SpecPath)).Exit);
+        string copy = Path.Combine(experiment.Folder, "copy");
+        Directory.CreateDirectory(copy);
+        File.Copy(experiment.RecordsPath, Path.Combine(copy, "records.msgpack"));
+
+        var output = new StringWriter();
+        Assert.Equal(0, ReproduceCommand.Execute(copy, null, output, output));
+
+        foreach (string file in new[] { "table.md", "table.csv", "summary.json" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(experiment.RunFolder, file)), File.ReadAllBytes(Path.Combine(copy, file)));
+        }
+
+        Assert.True(File.Exists(Path.Combine(copy, "plots", "accuracy-vs-tokens.png")));
+        Assert.Equal(ExitCodes.BadInput, ReproduceCommand.Execute(Path.Combine(experiment.Folder, "nothing-here"), null, output, output));
+    }
+
+    [Fact]
+    public async Task ATornRecordLogResumesToTheSameTable()
+    {
+        using var experiment = new MicroExperiment(seeds: "[1, 2]");
+        Assert.Equal(0, (await RunAsync(experiment.SpecPath)).Exit);
+        string complete = MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md")));
+        long length = new FileInfo(experiment.RecordsPath).Length;
+
+        // Cut the log at several points, as a kill during a write would, and resume each time.
+        foreach (double fraction in new[] { 0.93, 0.61, 0.27 })
+        {
+            using (var file = new FileStream(experiment.RecordsPath, FileMode.Open))
+            {
+                file.SetLength((long)(fraction * length));
+            }
+
+            Assert.Equal(0, (await RunAsync(experiment.SpecPath)).Exit);
+            Assert.Equal(complete, MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"))));
+            Assert.Equal(0, RecordLog.Read(experiment.RecordsPath).TornBytes);
+            length = new FileInfo(experiment.RecordsPath).Length;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Reasoning.Experiments.Records;
+
+namespace Reasoning.Tests.Experiments.Runner;
+
+/// <summary>
+/// Kills a real <c>run</c> process at a random point and runs the same command again: the table must equal
+/// that of an uninterrupted run (time and memory columns aside, which no two runs share).
+/// </summary>
+public sealed class ResumeAfterKillTests
+{
+    private static Process Start(MicroExperiment experiment)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Reasoning.Experiments.dll");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = experiment.Folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "exec", dll, "run", experiment.SpecPath, "--plain" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int RunToEnd(MicroExperiment experiment)
+    {
+        using Process process = Start(experiment);
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "the run did not end within 3 minutes");
+        return process.ExitCode;
+    }
+
+    [Fact]
+    public void AKilledRunStartedAgainGivesTheTableOfAnUninterruptedRun()
+    {
+        using var reference = new MicroExperiment(name: "killed");
+        Assert.Equal(0, RunToEnd(reference));
+        string expected = MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(reference.RunFolder, "table.md")));
+        long fullLength = new FileInfo(reference.RecordsPath).Length;
+
+        int seed = Environment.TickCount;
+        long killAt = 1 + new Random(seed).NextInt64(fullLength - 1);
+        using var killed = new MicroExperiment(name: "killed");
+        using (Process process = Start(killed))
+        {
+            string records = Path.Combine(killed.Folder, "results");
+            while (!process.HasExited)
+            {
+                string? log = Directory.Exists(records) ? Directory.EnumerateFiles(records, "records.msgpack", SearchOption.AllDirectories).FirstOrDefault() : null;
+                if (log is not null && new FileInfo(log).Length >= killAt)
+                {
+                    process.Kill(entireProcessTree: true);
+                    break;
+                }
+
+                Thread.Sleep(1);
+            }
+
+            process.WaitForExit();
+        }
+
+        long keptBytes = RecordLog.Read(killed.RecordsPath).ValidBytes;
+        Assert.Equal(0, RunToEnd(killed));
+
+        string actual = MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(killed.RunFolder, "table.md")));
+        Assert.True(expected == actual, $"random seed {seed}, killed at {killAt} of {fullLength} bytes ({keptBytes} kept):\n{expected}\n---\n{actual}");
+    }
+}
