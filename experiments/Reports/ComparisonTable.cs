@@ -149,7 +149,7 @@ internal static class ComparisonTable
         RunEnvironment m = environment.Machine;
         string invocations = environment.Invocations == 1 ? "1 invocation" : $"{environment.Invocations} invocations";
         return $"Environment: experiment {environment.Experiment}, spec hash {environment.SpecHash}, first started {environment.StartedUtc} ({invocations}); " +
-            $".NET {m.Dotnet}, TorchSharp {m.TorchSharp}, LibTorch {m.LibTorch}; {m.OperatingSystem}; CPU {m.Cpu} ({m.Cores} cores); " +
+            $"{m.Dotnet}, TorchSharp {m.TorchSharp}, LibTorch {m.LibTorch}; {m.OperatingSystem}; CPU {m.Cpu} ({m.Cores} cores); " +
             $"device {m.Device}, {m.Threads} threads; git commit {m.GitCommit ?? "unknown"}.";
     }
 

@@ -268,6 +268,31 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             progress.UnitEnded(seed, label, 0, questions.Count, error);
             return false;
         }
+        finally
+        {
+            RemoveIfEmpty(scratch);
+        }
+    }
+
+    /// <summary>Strategies that keep nothing leave no empty folders behind.</summary>
+    private static void RemoveIfEmpty(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                Directory.Delete(folder);
+                string parent = Path.GetDirectoryName(folder)!;
+                if (!Directory.EnumerateFileSystemEntries(parent).Any())
+                {
+                    Directory.Delete(parent);
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // Another unit may have just written there; an empty folder is harmless.
+        }
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ internal static class SampleRecords
     public const long MiB = 1024 * 1024;
 
     public static RunEnvironment Environment { get; } =
-        new("10.0.12", "0.107.0", "2.10.0", "Debian 12", "Test CPU", 2, "cpu", 2, "abc1234");
+        new(".NET 10.0.12", "0.107.0", "2.10.0", "Debian 12", "Test CPU", 2, "cpu", 2, "abc1234");
 
     public static RunStarted Started { get; } = new("demo", "0123456789ab", "name: demo\n", "2026-01-01T00:00:00Z", Environment);
 

@@ -162,6 +162,38 @@ public sealed class ExperimentRunnerTests
     }
 
     [Fact]
+    public void ThePublishedQuickstartTablesAreWhatItsRecordsRebuild()
+    {
+        string published = Path.Combine(RepositoryRoot(), "docs", "results", "quickstart");
+        string rebuilt = Directory.CreateTempSubdirectory("reasoning-reproduce-").FullName;
+        try
+        {
+            Assert.Equal(0, ReproduceCommand.Execute(published, rebuilt, new StringWriter(), new StringWriter()));
+            foreach (string file in new[] { "table.md", "table.csv", "summary.json" })
+            {
+                Assert.True(File.ReadAllBytes(Path.Combine(published, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(rebuilt, file))), file);
+            }
+        }
+        finally
+        {
+            Directory.Delete(rebuilt, recursive: true);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Reasoning.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Reasoning.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
     public async Task ATornRecordLogResumesToTheSameTable()
     {
         using var experiment = new MicroExperiment(seeds: "[1, 2]");
