@@ -10,7 +10,7 @@ internal static class CompareCommand
 {
     public static Command Build()
     {
-        var folders = new Argument<string[]>("results") { Description = "two or more run folders", Arity = ArgumentArity.OneOrMore };
+        var folders = new Argument<string[]>("results") { Description = "the run folders to put side by side", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--output") { Description = "also write the table to this Markdown file" };
         var command = new Command("compare", "Put the strategies of several runs in one table, rebuilt from their records.") { folders, output };
         command.SetAction(result => Execute(result.GetValue(folders)!, result.GetValue(output), Console.Out, Console.Error));
