@@ -59,6 +59,8 @@ public sealed record UnitStarted(
 
 /// <summary>One answer to one test question, verified by the runner.</summary>
 /// <param name="Tokens">Length of <paramref name="Text"/> in policy tokens.</param>
+/// <param name="CandidateScores">The reward model's scores of the candidates the strategy listed (see <c>Attempt.Candidates</c>); null when none.</param>
+/// <param name="CandidateCorrect">Whether the runner verified each candidate's answer as correct, parallel to <paramref name="CandidateScores"/>.</param>
 [MessagePackObject]
 public sealed record AttemptRecord(
     [property: Key(0)] long Seed,
@@ -67,7 +69,9 @@ public sealed record AttemptRecord(
     [property: Key(3)] string? Answer,
     [property: Key(4)] string Text,
     [property: Key(5)] bool Correct,
-    [property: Key(6)] int Tokens) : RunRecord;
+    [property: Key(6)] int Tokens,
+    [property: Key(7)] IReadOnlyList<double>? CandidateScores = null,
+    [property: Key(8)] IReadOnlyList<bool>? CandidateCorrect = null) : RunRecord;
 
 /// <summary>What one phase of a unit cost (see <c>Reasoning.Core.Accounting.PhaseUsage</c>).</summary>
 /// <param name="Phase"><c>train</c>, <c>inference</c>, or <c>sft</c> for the base policy.</param>

@@ -52,6 +52,7 @@ internal static class ComparisonTable
         }
 
         text.Append('\n').Append(BasePolicyLine(summary.BasePolicy)).Append('\n');
+        AppendRewardGauges(text, summary.Strategies);
         AppendFailures(text, summary.Failures);
         text.Append('\n').Append(EnvironmentLine(summary.Environment)).Append('\n');
         return text.ToString();
@@ -125,6 +126,25 @@ internal static class ComparisonTable
         return $"Base policy (SFT, seeds {seeds}): {cost}{reuse}.";
     }
 
+    /// <summary>One line per strategy guided by a learned reward model: how often its favourite is wrong, and how its scores track correctness.</summary>
+    internal static void AppendRewardGauges(StringBuilder text, IReadOnlyList<StrategySummary> strategies)
+    {
+        var gauged = strategies.Where(s => s.RewardGauge is not null).ToList();
+        if (gauged.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("\nReward-hacking gauge (test questions; the runner verified every candidate the reward model scored):\n");
+        foreach (StrategySummary strategy in gauged)
+        {
+            RewardGauge g = strategy.RewardGauge!;
+            string correlation = g.Correlation is double r ? Formats.TwoDecimals(r) : "undefined (constant scores or correctness)";
+            text.Append($"- {EscapeCell(strategy.Label)}: the reward model's favourite answer is wrong on {Formats.Exact(g.PreferredWrong)} of {Formats.Exact(g.Questions)} questions ({Formats.Percent(g.PreferredWrongRate)}); " +
+                $"correlation of its scores with correctness r = {correlation} over {Formats.Exact(g.Candidates)} candidates.\n");
+        }
+    }
+
     internal static void AppendFailures(StringBuilder text, IReadOnlyList<FailedUnit> failures)
     {
         if (failures.Count == 0)
@@ -181,6 +201,10 @@ internal static class ComparisonTable
         ("inference_trained_tokens_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.TrainedTokens)),
         ("inference_flops_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.Flops)),
         ("inference_wall_seconds_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.WallSeconds)),
+        ("gauge_questions", s => Formats.Exact(s.RewardGauge?.Questions)),
+        ("gauge_preferred_wrong", s => Formats.Exact(s.RewardGauge?.PreferredWrong)),
+        ("gauge_candidates", s => Formats.Exact(s.RewardGauge?.Candidates)),
+        ("gauge_correlation", s => Formats.Exact(s.RewardGauge?.Correlation)),
     ];
 
     private static (string Header, Func<StrategySummary, string> Value)[] PhaseColumns(string prefix, Func<StrategySummary, PhaseSummary?> phase) =>

@@ -26,6 +26,9 @@ internal static class Formats
     /// <summary>One decimal: 12.345 → <c>12.3</c>.</summary>
     public static string OneDecimal(double value) => value.ToString("F1", Invariant);
 
+    /// <summary>Two decimals, e.g. a correlation: 0.59.</summary>
+    public static string TwoDecimals(double value) => value.ToString("F2", Invariant);
+
     /// <summary>Three significant digits in scientific notation: 1.234e12 → <c>1.23e12</c>.</summary>
     public static string Scientific(double value) => value.ToString("0.00e0", Invariant);
 

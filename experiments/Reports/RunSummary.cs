@@ -29,13 +29,28 @@ internal sealed record EnvironmentSummary(string Experiment, string SpecHash, st
 /// <param name="Accuracy">Null when no finished seed asked a question.</param>
 /// <param name="Train">The <c>train</c> phase; null when no finished seed recorded one.</param>
 /// <param name="Inference">The <c>inference</c> phase, with per-question figures.</param>
+/// <param name="RewardGauge">For strategies guided by a learned reward model: how far to trust it; null for the others.</param>
 internal sealed record StrategySummary(
     string Label,
     string Strategy,
     IReadOnlyList<SeedResult> Seeds,
     AccuracySummary? Accuracy,
     PhaseSummary? Train,
-    PhaseSummary? Inference);
+    PhaseSummary? Inference,
+    RewardGauge? RewardGauge = null);
+
+/// <summary>
+/// The reward-hacking gauge of a strategy guided by a learned reward model, over the test questions of its
+/// finished seeds, from the candidates it scored and the runner verified.
+/// </summary>
+/// <param name="Questions">Questions with at least one scored candidate.</param>
+/// <param name="PreferredWrong">Questions where the reward model's highest-scoring candidate (ties: the first) is wrong by the verifier.</param>
+/// <param name="Candidates">Scored candidates over all those questions.</param>
+/// <param name="Correlation">Pearson correlation between candidate scores and verified correctness (0/1), the point-biserial r; null when either is constant.</param>
+internal sealed record RewardGauge(int Questions, int PreferredWrong, int Candidates, double? Correlation)
+{
+    public double PreferredWrongRate => Questions == 0 ? 0 : (double)PreferredWrong / Questions;
+}
 
 /// <summary>One finished seed of a strategy.</summary>
 internal sealed record SeedResult(long Seed, int Questions, int Correct)

@@ -47,4 +47,30 @@ internal static class Statistics
         double squares = values.Sum(v => (v - mean) * (v - mean));
         return Math.Sqrt(squares / (values.Count - 1));
     }
+
+    /// <summary>
+    /// Pearson's r between two equally long series; null when there are fewer than two pairs or either
+    /// series is constant. With one series 0/1 it is the point-biserial correlation.
+    /// Worked example: x = [0.9, 0.8, 0.3, 0.2], y = [1, 1, 0, 1] gives r = 0.25 / √(0.37 · 0.75) = 0.4746 (4 d.p.).
+    /// </summary>
+    public static double? PearsonCorrelation(IReadOnlyList<double> x, IReadOnlyList<double> y)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(x.Count, y.Count);
+        if (x.Count < 2)
+        {
+            return null;
+        }
+
+        double meanX = x.Average(), meanY = y.Average();
+        double sxy = 0, sxx = 0, syy = 0;
+        for (int i = 0; i < x.Count; i++)
+        {
+            double dx = x[i] - meanX, dy = y[i] - meanY;
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+
+        return sxx == 0 || syy == 0 ? null : sxy / Math.Sqrt(sxx * syy);
+    }
 }

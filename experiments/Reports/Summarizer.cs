@@ -97,7 +97,37 @@ internal static class Summarizer
             seeds,
             SummarizeAccuracy(seeds),
             SummarizePhase(TrainPhase, units, perQuestion: false),
-            SummarizePhase(InferencePhase, units, perQuestion: true));
+            SummarizePhase(InferencePhase, units, perQuestion: true),
+            SummarizeRewardGauge(units.SelectMany(u => u.Records.OfType<AttemptRecord>()).ToList()));
+    }
+
+    /// <summary>The reward-hacking gauge over attempts that list scored candidates; null when none does.</summary>
+    internal static RewardGauge? SummarizeRewardGauge(IReadOnlyList<AttemptRecord> attempts)
+    {
+        int questions = 0, preferredWrong = 0;
+        var scores = new List<double>();
+        var correct = new List<double>();
+        foreach (AttemptRecord attempt in attempts)
+        {
+            if (attempt.CandidateScores is not { Count: > 0 } candidateScores || attempt.CandidateCorrect is not { } candidateCorrect
+                || candidateCorrect.Count != candidateScores.Count)
+            {
+                continue;
+            }
+
+            questions++;
+            int best = 0;
+            for (int i = 1; i < candidateScores.Count; i++)
+            {
+                best = candidateScores[i] > candidateScores[best] ? i : best;
+            }
+
+            preferredWrong += candidateCorrect[best] ? 0 : 1;
+            scores.AddRange(candidateScores);
+            correct.AddRange(candidateCorrect.Select(c => c ? 1.0 : 0.0));
+        }
+
+        return questions == 0 ? null : new RewardGauge(questions, preferredWrong, scores.Count, Statistics.PearsonCorrelation(scores, correct));
     }
 
     private static AccuracySummary? SummarizeAccuracy(IReadOnlyList<SeedResult> seeds)

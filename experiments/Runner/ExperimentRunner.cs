@@ -297,7 +297,8 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
 
     /// <summary>
     /// Checks a strategy's attempts against the test problems: exactly one attempt per question, no unknown
-    /// ids; each answer verified by the task. Records come out in question order.
+    /// ids; each answer verified by the task, and each reward-model candidate too (for the reward-hacking
+    /// gauge). Records come out in question order.
     /// </summary>
     /// <exception cref="InvalidOperationException">The attempts do not answer the questions one to one; the message says how.</exception>
     internal static IReadOnlyList<AttemptRecord> Verify(
@@ -338,7 +339,11 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         {
             Attempt a = byId[p.Id];
             string text = a.Text ?? "";
-            return new AttemptRecord(seed, label, p.Id, a.Answer, text, task.VerifyAnswer(p, a.Answer), TokenCount(tokenizer, text));
+            var candidates = a.Candidates?.Where(c => c is not null).ToList();
+            return new AttemptRecord(
+                seed, label, p.Id, a.Answer, text, task.VerifyAnswer(p, a.Answer), TokenCount(tokenizer, text),
+                candidates?.Select(c => c.Score).ToList(),
+                candidates?.Select(c => task.VerifyAnswer(p, c.Answer)).ToList());
         }).ToList();
     }
 

@@ -71,4 +71,14 @@ public sealed class NullMetricLog : IMetricLog
 /// <param name="QuestionId">The question's id.</param>
 /// <param name="Answer">The final answer, or null when the strategy found none.</param>
 /// <param name="Text">The solution text behind the answer (for records and inspection).</param>
-public sealed record Attempt(string QuestionId, string? Answer, string Text);
+/// <param name="Candidates">
+/// Strategies guided by a learned reward model list the answers it scored (the chosen one included),
+/// so the runner can measure reward hacking: it verifies every candidate and reports how often the
+/// reward model's favourite is wrong and how its scores correlate with correctness. Null otherwise.
+/// </param>
+public sealed record Attempt(string QuestionId, string? Answer, string Text, IReadOnlyList<ScoredAnswer>? Candidates = null);
+
+/// <summary>An answer a reward model scored, for the reward-hacking gauge.</summary>
+/// <param name="Answer">The candidate's final answer, or null when it has none.</param>
+/// <param name="Score">The reward model's score of the whole candidate (its aggregate), in [0, 1].</param>
+public sealed record ScoredAnswer(string? Answer, double Score);
