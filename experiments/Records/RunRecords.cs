@@ -75,7 +75,7 @@ public sealed record AttemptRecord(
 
 /// <summary>What one phase of a unit cost (see <c>Reasoning.Core.Accounting.PhaseUsage</c>).</summary>
 /// <param name="Phase"><c>train</c>, <c>inference</c>, or <c>sft</c> for the base policy.</param>
-/// <param name="Reused">The work was done earlier and its cost recorded then (a cached base policy): the figures are the original ones.</param>
+/// <param name="Reused">The figures include work done earlier and reused (a cached base policy or reward model), charged at the cost recorded when it was done.</param>
 [MessagePackObject]
 public sealed record PhaseRecord(
     [property: Key(0)] long Seed,

@@ -52,6 +52,11 @@ internal static class ComparisonTable
         }
 
         text.Append('\n').Append(BasePolicyLine(summary.BasePolicy)).Append('\n');
+        foreach (StrategySummary strategy in summary.Strategies.Where(s => s.Train is { ReusedSeeds: > 0 }))
+        {
+            text.Append($"{EscapeCell(strategy.Label)}: the train figures of {Formats.Exact(strategy.Train!.ReusedSeeds)} of {Formats.Exact(strategy.Train.Seeds)} seeds include a cached model another strategy trained, charged at the cost recorded when it was trained.\n");
+        }
+
         AppendRewardGauges(text, summary.Strategies);
         AppendFailures(text, summary.Failures);
         text.Append('\n').Append(EnvironmentLine(summary.Environment)).Append('\n');

@@ -43,7 +43,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// <summary>The run's folder: <c>&lt;output&gt;/&lt;spec hash&gt;</c>, so the same spec resumes the same run and a changed spec starts a new one.</summary>
     public static string RunFolderOf(ExperimentSpec spec) => Path.Combine(Path.GetFullPath(spec.Output), spec.Hash);
 
-    /// <summary>Fine-tuned base policies, shared by every run under the same output folder.</summary>
+    /// <summary>Fine-tuned base policies and strategies' cached models, shared by every run under the same output folder.</summary>
     public static string CacheFolderOf(ExperimentSpec spec) => Path.Combine(Path.GetFullPath(spec.Output), "cache");
 
     public async Task<RunResult> RunAsync(ExperimentSpec spec, IRunProgress progress, CancellationToken cancellation = default)
@@ -83,7 +83,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 }
 
                 ProblemSplit split = ProblemSplit.Create(spec.Task.Task, spec.Task.Difficulty, spec.Task.Train, spec.Task.Test, seed);
-                BasePolicy? basePolicy = PrepareBasePolicy(spec, seed, split, baseRecorded, log, progress, deviceMemory, cancellation);
+                (BasePolicy? basePolicy, string baseIdentity) = PrepareBasePolicy(spec, seed, split, baseRecorded, log, progress, deviceMemory, cancellation);
                 if (basePolicy is null)
                 {
                     failed += 1 + pending.Count;
@@ -98,7 +98,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 using ModelHandle handle = host.AddBase(basePolicy.Model, basePolicy.Tokenizer, $"base-seed{seed}");
                 foreach (StrategySpec strategy in pending)
                 {
-                    bool ok = await RunUnitAsync(spec, strategy, seed, split, handle, log, progress, deviceMemory, runFolder, cancellation);
+                    bool ok = await RunUnitAsync(spec, strategy, seed, split, new PolicySession(host, handle, baseIdentity), log, progress, deviceMemory, runFolder, cancellation);
                     failed += ok ? 0 : 1;
                 }
             }
@@ -133,7 +133,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         return state.Where(kv => kv.Value).Select(kv => kv.Key).ToHashSet();
     }
 
-    private BasePolicy? PrepareBasePolicy(
+    private (BasePolicy? Policy, string Identity) PrepareBasePolicy(
         ExperimentSpec spec, long seed, ProblemSplit split, bool alreadyRecorded, RecordLog log, IRunProgress progress, IDeviceMemoryReader? deviceMemory, CancellationToken cancellation)
     {
         const string label = RunRecord.BasePolicyLabel;
@@ -146,7 +146,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         if (alreadyRecorded)
         {
             // Its cost is in the records already; if the cache was emptied since, training again is not charged twice.
-            return cache.GetOrTrain(key, split.Train, NullUsageMeter.Instance, cancellation: cancellation);
+            return (cache.GetOrTrain(key, split.Train, NullUsageMeter.Instance, cancellation: cancellation), key.Hash());
         }
 
         log.Append(new UnitStarted(seed, label, "supervised fine-tuning", 0));
@@ -189,7 +189,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             end.Add(new UnitFinished(seed, label, 0, 0));
             log.Append(end);
             progress.UnitEnded(seed, label, 0, 0, null);
-            return policy;
+            return (policy, key.Hash());
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -201,19 +201,19 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             _logger.LogError(e, "seed {Seed}: fine-tuning the base policy failed", seed);
             log.Append(new UnitFailed(seed, label, "sft", error));
             progress.UnitEnded(seed, label, 0, 0, error);
-            return null;
+            return (null, "");
         }
     }
 
     private async Task<bool> RunUnitAsync(
-        ExperimentSpec spec, StrategySpec strategySpec, long seed, ProblemSplit split, ModelHandle basePolicy, RecordLog log,
+        ExperimentSpec spec, StrategySpec strategySpec, long seed, ProblemSplit split, PolicySession session, RecordLog log,
         IRunProgress progress, IDeviceMemoryReader? deviceMemory, string runFolder, CancellationToken cancellation)
     {
         string label = strategySpec.Label;
         IReadOnlyList<Question> questions = split.Test.Select(p => p.ToQuestion()).ToList();
         log.Append(new UnitStarted(seed, label, strategySpec.Strategy, questions.Count));
         using IServiceScope scope = scopes.CreateScope();
-        scope.ServiceProvider.GetRequiredService<UnitScope>().Session = new PolicySession(host, basePolicy);
+        scope.ServiceProvider.GetRequiredService<UnitScope>().Session = session;
         var meter = new UsageMeter(deviceMemory);
         var curves = new CurveCollector(seed, label);
         string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}");
@@ -221,7 +221,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         ILogger logger = loggers.CreateLogger($"Reasoning.Strategy.{label}");
         var context = new StrategyContext(
             scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger,
-            new ImmediateProgress(message => progress.Message(seed, label, message)), scratch, cancellation, curves);
+            new ImmediateProgress(message => progress.Message(seed, label, message)), scratch, cancellation, curves, CacheFolderOf(spec));
         string phase = "train";
         try
         {
@@ -241,14 +241,14 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             }
 
             phase = "verify";
-            IReadOnlyList<AttemptRecord> verified = Verify(spec.Task.Task, seed, label, split.Test, attempts, basePolicy.Tokenizer);
+            IReadOnlyList<AttemptRecord> verified = Verify(spec.Task.Task, seed, label, split.Test, attempts, session.Base.Tokenizer);
             if (meter.Unphased.Counters != Usage.Zero)
             {
                 _logger.LogWarning("seed {Seed} {Label}: work was recorded outside the train and inference phases: {Usage}", seed, label, meter.Unphased.Counters);
             }
 
             var end = new List<RunRecord>(verified);
-            end.AddRange(meter.Phases.Select(p => ToRecord(seed, label, p, reused: false)));
+            end.AddRange(meter.Phases.Select(p => ToRecord(seed, label, p, reused: p.IncludesReusedWork)));
             end.AddRange(curves.Points);
             int correct = verified.Count(a => a.Correct);
             end.Add(new UnitFinished(seed, label, verified.Count, correct));

@@ -23,7 +23,8 @@ public readonly record struct Usage(long GeneratedTokens, long ProcessedTokens, 
 /// <param name="PeakResidentBytes">The process's peak resident set during the phase (Linux; 0 where unknown).</param>
 /// <param name="PeakDeviceBytes">Device memory in use at its highest reading (CUDA, reserved memory); null on CPU.</param>
 /// <param name="EstimatedPeakBytes">The analytic estimate: weights, gradients, optimizer state, activations, KV cache.</param>
-public sealed record PhaseUsage(string Phase, Usage Counters, double WallSeconds, long PeakResidentBytes, long? PeakDeviceBytes, long EstimatedPeakBytes);
+/// <param name="IncludesReusedWork">Part of the figures is work done earlier and reused (a cached model), charged as it cost when it was done (see <see cref="IUsageMeter.RecordReused"/>).</param>
+public sealed record PhaseUsage(string Phase, Usage Counters, double WallSeconds, long PeakResidentBytes, long? PeakDeviceBytes, long EstimatedPeakBytes, bool IncludesReusedWork = false);
 
 /// <summary>Receives the costs of model work. Implementations are thread-safe.</summary>
 public interface IUsageMeter
@@ -33,6 +34,18 @@ public interface IUsageMeter
 
     /// <summary>Reports an analytic memory estimate; the phase keeps the largest.</summary>
     void ReportEstimatedBytes(long bytes);
+
+    /// <summary>
+    /// Charges work that was done earlier and is reused now, such as a reward model trained by another
+    /// strategy of the same seed and taken from the cache: every strategy that uses it pays its full cost, so
+    /// its counters, wall time and peak memory count in the current phase as they were measured then.
+    /// The default charges the counters and the estimate only.
+    /// </summary>
+    void RecordReused(PhaseUsage earlier)
+    {
+        Record(earlier.Counters);
+        ReportEstimatedBytes(earlier.EstimatedPeakBytes);
+    }
 }
 
 /// <summary>A meter that discards everything (for tools that measure nothing).</summary>

@@ -188,6 +188,32 @@ public sealed class UsageMeter : IUsageMeter
     }
 
     /// <summary>
+    /// Charges reused work to the open phase (or to <see cref="Unphased"/>): counters add up, its wall seconds
+    /// are added to the phase's when it closes, its peaks raise the phase's peaks, and the phase is marked
+    /// <see cref="PhaseUsage.IncludesReusedWork"/>.
+    /// </summary>
+    public void RecordReused(PhaseUsage earlier)
+    {
+        ArgumentNullException.ThrowIfNull(earlier);
+        lock (_gate)
+        {
+            if (_open is null)
+            {
+                _unphased += earlier.Counters;
+                _unphasedEstimatedBytes = Math.Max(_unphasedEstimatedBytes, earlier.EstimatedPeakBytes);
+                return;
+            }
+
+            _open.Counters += earlier.Counters;
+            _open.EstimatedBytes = Math.Max(_open.EstimatedBytes, earlier.EstimatedPeakBytes);
+            _open.ReusedSeconds += earlier.WallSeconds;
+            _open.ReusedPeakResidentBytes = Math.Max(_open.ReusedPeakResidentBytes, earlier.PeakResidentBytes);
+            _open.Observe(earlier.PeakDeviceBytes);
+            _open.IncludesReusedWork = true;
+        }
+    }
+
+    /// <summary>
     /// Reads device memory now and, if a phase is open, keeps the reading when it is the phase's largest.
     /// Call it where device memory is likely at its highest (after a training step's backward, after a
     /// prefill): NVML has no peak counter, so the phase peak is the largest of these samples.
@@ -216,8 +242,9 @@ public sealed class UsageMeter : IUsageMeter
             }
 
             phase.Observe(device);
-            double seconds = Stopwatch.GetElapsedTime(phase.StartTimestamp).TotalSeconds;
-            _phases.Add(new PhaseUsage(phase.Name, phase.Counters, seconds, ResidentMemory.PeakBytes(), phase.PeakDeviceBytes, phase.EstimatedBytes));
+            double seconds = Stopwatch.GetElapsedTime(phase.StartTimestamp).TotalSeconds + phase.ReusedSeconds;
+            long peak = Math.Max(ResidentMemory.PeakBytes(), phase.ReusedPeakResidentBytes);
+            _phases.Add(new PhaseUsage(phase.Name, phase.Counters, seconds, peak, phase.PeakDeviceBytes, phase.EstimatedBytes, phase.IncludesReusedWork));
             _open = null;
         }
     }
@@ -232,6 +259,12 @@ public sealed class UsageMeter : IUsageMeter
         public Usage Counters { get; set; }
 
         public long EstimatedBytes { get; set; }
+
+        public double ReusedSeconds { get; set; }
+
+        public long ReusedPeakResidentBytes { get; set; }
+
+        public bool IncludesReusedWork { get; set; }
 
         public long? PeakDeviceBytes { get; private set; }
 

@@ -31,6 +31,30 @@ public sealed class UsageMeterTests
     }
 
     [Fact]
+    public void ReusedWorkIsChargedAtItsRecordedCost()
+    {
+        var meter = new UsageMeter(releaseFreedMemoryAtPhaseStart: false);
+        var earlier = new PhaseUsage("train", new Usage(5, 50, 500, 1e9), WallSeconds: 120, PeakResidentBytes: long.MaxValue / 2, PeakDeviceBytes: null, EstimatedPeakBytes: 7_000);
+        using (meter.BeginPhase("train"))
+        {
+            meter.Record(new Usage(1, 1, 1, 1));
+            meter.RecordReused(earlier);
+        }
+
+        PhaseUsage phase = Assert.Single(meter.Phases);
+        Assert.Equal(new Usage(6, 51, 501, 1e9 + 1), phase.Counters);
+        Assert.InRange(phase.WallSeconds, 120, 150);
+        Assert.Equal(long.MaxValue / 2, phase.PeakResidentBytes);
+        Assert.Equal(7_000, phase.EstimatedPeakBytes);
+        Assert.True(phase.IncludesReusedWork);
+
+        // A meter without the override charges the counters and the estimate.
+        IUsageMeter recording = new Reasoning.Tests.Policy.RecordingMeter();
+        recording.RecordReused(earlier);
+        Assert.Equal(new Usage(5, 50, 500, 1e9), ((Reasoning.Tests.Policy.RecordingMeter)recording).Total);
+    }
+
+    [Fact]
     public void ConcurrentRecordsSumExactly()
     {
         var meter = new UsageMeter(releaseFreedMemoryAtPhaseStart: false);
