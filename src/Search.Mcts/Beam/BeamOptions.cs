@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Reasoning.Core.Solutions;
 
 namespace Reasoning.Search.Mcts.Beam;
 
@@ -18,6 +19,6 @@ public sealed class BeamOptions
 
     /// <summary>Most lines after the question; a beam this long is finished.</summary>
     [Description("most lines after the question; longer beams are finished")]
-    [Range(1, Reasoning.Core.Solutions.SolutionText.MaxSteps)]
+    [Range(1, SolutionText.MaxSteps)]
     public int MaxDepth { get; set; } = 16;
 }

@@ -110,7 +110,8 @@ internal static class BeamSearch
         {
             var answered = Finished.Where(b => b.EndsAtAnswer).ToList();
             var pool = answered.Count > 0 ? answered : [.. Finished, .. Beams];
-            return pool.Count == 0 ? Beams[0] : pool.Aggregate((best, b) => b.Score > best.Score ? b : best);
+            // Never empty: a round that finishes no beam leaves some active, and a stuck problem keeps its beams.
+            return pool.Aggregate((best, b) => b.Score > best.Score ? b : best);
         }
     }
 
@@ -135,7 +136,7 @@ internal static class BeamSearch
             {
                 Steps = [.. parent.Steps, text],
                 CutOff = !candidate.Finished,
-                Terminal = Reasoning.Search.Mcts.Terminal.Is(text, candidate.Finished, parent.Steps.Count + 1, maxDepth),
+                Terminal = Termination.IsTerminal(text, candidate.Finished, parent.Steps.Count + 1, maxDepth),
             };
         }
 

@@ -110,7 +110,7 @@ internal static class Expansion
         double[] priors = Softmax(merged.Select(c => c.LogProbability).ToList());
         int depth = tree.Depth[leaf] + 1;
         int first = tree.AddChildren(leaf, merged
-            .Select((c, i) => (c.Text, priors[i], Terminal.Is(c.Text, c.Finished, depth, maxDepth), c.Copies, !c.Finished))
+            .Select((c, i) => (c.Text, priors[i], Termination.IsTerminal(c.Text, c.Finished, depth, maxDepth), c.Copies, !c.Finished))
             .ToList());
         return Enumerable.Range(0, merged.Count).Where(i => merged[i].Finished).Select(i => first + i).ToList();
     }

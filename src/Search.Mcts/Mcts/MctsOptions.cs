@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Reasoning.Core.Solutions;
 
 namespace Reasoning.Search.Mcts;
 
@@ -28,7 +29,7 @@ public sealed class MctsOptions : IValidatableObject
 
     /// <summary>Most lines after the question; a node this deep is terminal.</summary>
     [Description("most lines after the question; deeper nodes are terminal")]
-    [Range(1, Reasoning.Core.Solutions.SolutionText.MaxSteps)]
+    [Range(1, SolutionText.MaxSteps)]
     public int MaxDepth { get; set; } = 16;
 
     /// <summary>c_puct of the PUCT rule (default: MuZero's c1 = 1.25).</summary>
@@ -47,6 +48,17 @@ public sealed class MctsOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // RangeAttribute lets NaN through (every comparison with NaN is false).
+        if (double.IsNaN(ExplorationConstant))
+        {
+            yield return new ValidationResult("must be a number, not NaN", [nameof(ExplorationConstant)]);
+        }
+
+        if (double.IsNaN(Temperature))
+        {
+            yield return new ValidationResult("must be a number, not NaN", [nameof(Temperature)]);
+        }
+
         if (Temperature > 0 && FinalSelection != FinalSelection.MostVisited)
         {
             yield return new ValidationResult(

@@ -25,16 +25,16 @@ internal sealed record SearchState(int Problem, IReadOnlyList<string> Steps)
 internal sealed record StepCandidate(string Text, double LogProbability, bool Finished = true);
 
 /// <summary>When a state ends, shared by every search so they agree.</summary>
-internal static class Terminal
+internal static class Termination
 {
     /// <summary>
     /// A state is terminal when its last line is an answer line, the line was cut off
     /// (<paramref name="lastFinished"/> false), or it has <paramref name="maxDepth"/> lines.
     /// </summary>
-    public static bool Is(IReadOnlyList<string> steps, bool lastFinished, int maxDepth) =>
+    public static bool IsTerminal(IReadOnlyList<string> steps, bool lastFinished, int maxDepth) =>
         !lastFinished || steps.Count >= maxDepth || (steps.Count > 0 && SolutionText.IsAnswerLine(steps[^1]));
 
     /// <summary>The same rule for a line about to be appended at depth <paramref name="depth"/> (its line count).</summary>
-    public static bool Is(string text, bool finished, int depth, int maxDepth) =>
+    public static bool IsTerminal(string text, bool finished, int depth, int maxDepth) =>
         !finished || depth >= maxDepth || SolutionText.IsAnswerLine(text);
 }
