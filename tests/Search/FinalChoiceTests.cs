@@ -1,0 +1,71 @@
+using Reasoning.Core.Problems;
+using Reasoning.Search.Mcts;
+
+namespace Reasoning.Tests.Search;
+
+public sealed class FinalChoiceTests
+{
+    /// <summary>Root children x (5 visits, Q 0.4), y (2 visits, Q 0.8), z (unvisited, score 0.95), none expanded.</summary>
+    private static SearchTree Tree()
+    {
+        var tree = new SearchTree(problem: 0);
+        tree.AddChildren(SearchTree.RootIndex, [("x", 0.5, false, 1, false), ("y", 0.3, false, 1, false), ("z", 0.2, false, 1, false)]);
+        tree.SetScore(3, 0.95);
+        for (int i = 0; i < 5; i++)
+        {
+            Backup.Propagate(tree, 1, 0.4);
+        }
+
+        Backup.Propagate(tree, 2, 0.8);
+        Backup.Propagate(tree, 2, 0.8);
+        return tree;
+    }
+
+    [Fact]
+    public void MostVisitedPicksVisitsAndBestValuePicksQ()
+    {
+        SearchTree tree = Tree();
+        Assert.Equal(1, FinalChoice.MostVisited(tree, SearchTree.RootIndex));
+        Assert.Equal(3, FinalChoice.BestValue(tree, SearchTree.RootIndex));
+    }
+
+    [Fact]
+    public void VisitTiesGoToHigherQThenLowerIndex()
+    {
+        var tree = new SearchTree(problem: 0);
+        tree.AddChildren(SearchTree.RootIndex, [("p", 0.25, false, 1, false), ("q", 0.25, false, 1, false), ("r", 0.25, false, 1, false), ("s", 0.25, false, 1, false)]);
+        tree.SetScore(1, 0.5);
+        tree.SetScore(2, 0.7);
+        tree.SetScore(3, 0.7);
+        Assert.Equal(2, FinalChoice.MostVisited(tree, SearchTree.RootIndex));
+        Assert.Equal(2, FinalChoice.BestValue(tree, SearchTree.RootIndex));
+    }
+
+    [Theory]
+    [InlineData(1e-9, 1.0)]
+    [InlineData(1.0, 5.0 / 7)]
+    [InlineData(1e9, 0.5)]
+    public void SamplingByVisitsFollowsNToTheOneOverT(double temperature, double expectedShareOfX)
+    {
+        SearchTree tree = Tree();
+        var random = new DeterministicRandom(7);
+        int draws = 4000;
+        int x = Enumerable.Range(0, draws).Count(_ => FinalChoice.SampleByVisits(tree, SearchTree.RootIndex, temperature, random) == 1);
+        // The unvisited child z is never drawn; as T → 0 the most visited (x) always wins.
+        Assert.Equal(expectedShareOfX, (double)x / draws, 0.03);
+    }
+
+    [Fact]
+    public void TheBestAnswerIsTheBestScoringCompleteAnswerLineAnywhere()
+    {
+        var tree = new SearchTree(problem: 0);
+        tree.AddChildren(SearchTree.RootIndex, [("answer: 1", 0.5, true, 1, false), ("answer: 2", 0.3, true, 1, true), ("s", 0.2, false, 1, false)]);
+        tree.SetScore(1, 0.3);
+        tree.SetScore(2, 0.99);
+        tree.SetScore(3, 0.9);
+        tree.AddChildren(3, [("answer: 3", 1, true, 1, false)]);
+        tree.SetScore(4, 0.6);
+        Assert.Equal(4, FinalChoice.BestAnswer(tree));
+        Assert.Equal(["s", "answer: 3"], tree.Steps(4));
+    }
+}

@@ -1,0 +1,32 @@
+using Reasoning.Search.Mcts;
+
+namespace Reasoning.Tests.Search;
+
+/// <summary>
+/// The policy and the reward model for a batch of stub problems: <see cref="Expand"/> and <see cref="Score"/>
+/// answer from problem <c>state.Problem</c>'s <see cref="StubBandit"/> and record every call.
+/// </summary>
+internal sealed class StubEnvironment(params StubBandit[] problems)
+{
+    public List<IReadOnlyList<SearchState>> ExpandCalls { get; } = [];
+
+    public List<IReadOnlyList<SearchState>> ScoreCalls { get; } = [];
+
+    public int ProblemCount => problems.Length;
+
+    public StubBandit this[int problem] => problems[problem];
+
+    public ExpandSteps Expand => (states, samples, _) =>
+    {
+        ExpandCalls.Add(states);
+        IReadOnlyList<IReadOnlyList<StepCandidate>> result = states.Select(s => problems[s.Problem].Sample(s.Steps, samples)).ToList();
+        return Task.FromResult(result);
+    };
+
+    public ScoreStates Score => (states, _) =>
+    {
+        ScoreCalls.Add(states);
+        IReadOnlyList<double> result = states.Select(s => problems[s.Problem].ScoreOf(s.Steps)).ToList();
+        return Task.FromResult(result);
+    };
+}
