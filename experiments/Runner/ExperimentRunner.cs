@@ -223,9 +223,10 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger,
             new ImmediateProgress(message => progress.Message(seed, label, message)), scratch, cancellation, curves, CacheFolderOf(spec));
         string phase = "train";
+        IStrategy? strategy = null;
         try
         {
-            IStrategy strategy = strategySpec.Create();
+            strategy = strategySpec.Create();
             progress.Phase(seed, label, phase);
             using (meter.BeginPhase(phase))
             {
@@ -270,6 +271,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         }
         finally
         {
+            (strategy as IDisposable)?.Dispose(); // a strategy that holds models releases them when its unit ends
             RemoveIfEmpty(scratch);
         }
     }

@@ -5,10 +5,10 @@ namespace Reasoning.Tests.Search;
 public sealed class BestOfNSelectionTests
 {
     /// <summary>Candidates written "answer:score", null answer as "_", e.g. "5:0.9 _:1.0".</summary>
-    private static List<ScoredAnswer> Parse(string candidates) =>
+    private static List<ScoredCandidate> Parse(string candidates) =>
         candidates.Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(c => c.Split(':'))
-            .Select(p => new ScoredAnswer(p[0] == "_" ? null : p[0], double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))
+            .Select(p => new ScoredCandidate(p[0] == "_" ? null : p[0], double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)))
             .ToList();
 
     [Theory]
@@ -44,7 +44,7 @@ public sealed class BestOfNSelectionTests
     [Fact]
     public void AnswersAreComparedAfterTrimming()
     {
-        List<ScoredAnswer> candidates = [new("5", 0.1), new(" 7", 0.2), new("7 ", 0.3)];
+        List<ScoredCandidate> candidates = [new("5", 0.1), new(" 7", 0.2), new("7 ", 0.3)];
         Assert.Equal(1, BestOfNSelection.Choose(candidates, BestOfNMode.Majority));
         Assert.Equal(2, BestOfNSelection.Choose(candidates, BestOfNMode.WeightedMajority));
     }

@@ -19,7 +19,7 @@ public enum BestOfNMode
 /// <summary>One scored candidate solution.</summary>
 /// <param name="Answer">Its final answer, or null when it has none.</param>
 /// <param name="Score">The reward model's score of the solution, in [0, 1].</param>
-internal readonly record struct ScoredAnswer(string? Answer, double Score);
+internal readonly record struct ScoredCandidate(string? Answer, double Score);
 
 /// <summary>Best-of-N: the one choice among N scored candidates, as a pure function.</summary>
 internal static class BestOfNSelection
@@ -36,7 +36,7 @@ internal static class BestOfNSelection
     /// Answers [5, 7, 7, null, 5] with scores [0.9, 0.3, 0.4, 1.0, 0.2]: MaxScore → 3 (the answerless 1.0);
     /// Majority → 0 (5 and 7 tie at two votes, 5 came first); WeightedMajority → 0 (5: 1.1, 7: 0.7).
     /// </example>
-    public static int Choose(IReadOnlyList<ScoredAnswer> candidates, BestOfNMode mode)
+    public static int Choose(IReadOnlyList<ScoredCandidate> candidates, BestOfNMode mode)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         switch (mode)
@@ -57,7 +57,7 @@ internal static class BestOfNSelection
     }
 
     /// <summary>The index among <paramref name="indices"/> with the highest score (ties: earlier; NaN lowest), or −1.</summary>
-    private static int BestScoring(IReadOnlyList<ScoredAnswer> candidates, IEnumerable<int> indices)
+    private static int BestScoring(IReadOnlyList<ScoredCandidate> candidates, IEnumerable<int> indices)
     {
         int best = -1;
         foreach (int i in indices)

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.DependencyInjection;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
+using Reasoning.Core.Strategies;
+using Reasoning.Policy.Generation;
+using Reasoning.Policy.Hosting;
+using Reasoning.ProcessReward.Labels;
+using Reasoning.ProcessReward.Scoring;
+using Reasoning.Search.Mcts.BestOfN;
+
+namespace Reasoning.Search.Mcts.Strategies;
+
+/// <summary>
+/// <c>best-of-n</c>: n whole solutions per question from the base policy, one is chosen: by the reward model's
+/// score (a PRM's step scores aggregated, or an ORM's), by reward-weighted majority, or by plain majority (then
+/// no reward model is trained).
+/// </summary>
+public sealed class BestOfNStrategy(BestOfNStrategyOptions options) : IStrategy, IDisposable
+{
+    public const string StrategyName = "best-of-n";
+
+    public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<BestOfNStrategyOptions>(
+        StrategyName, "n sampled solutions, the one a learned reward model (or the majority) prefers", o => new BestOfNStrategy(o));
+
+    private PreparedRewardModel? _reward;
+
+    public string Name => StrategyName;
+
+    private bool UsesRewardModel => options.Selection != BestOfNMode.Majority;
+
+    public async Task PrepareAsync(StrategyContext context)
+    {
+        if (UsesRewardModel)
+        {
+            _reward = await RewardModelPreparation.PrepareAsync(options, context);
+        }
+    }
+
+    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    {
+        PolicySession policy = context.Services.GetRequiredService<PolicySession>();
+        int n = options.Samples;
+        var prompts = questions.SelectMany(q => Enumerable.Repeat(q.Prompt, n)).ToList();
+        var sampling = new SamplingOptions(options.Temperature, 1.0, options.MaxNewTokens, StopAt.EndOfAnswer, Seed: RewardModelPreparation.SeedFor(context.Seed, "best-of-n"));
+        IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(policy.Base, prompts, sampling, context.Meter, context.Cancellation);
+        var parsed = completions.Select(c => SolutionText.ParseCompletion(c.Text)).ToList();
+
+        double[] scores = new double[completions.Count];
+        if (UsesRewardModel)
+        {
+            PreparedRewardModel reward = _reward ?? throw new InvalidOperationException("best-of-n: PrepareAsync must run before SolveAsync");
+            var solutions = parsed.Select((p, i) => new SolutionLines(questions[i / n].Prompt, LabeledSolution.LinesOf(p))).ToList();
+            ScoreAggregation how = options.RewardModel == ProcessReward.Model.RewardModelKind.OutcomeReward ? ScoreAggregation.Last : options.Aggregation;
+            scores = RewardScorer.ScoreSolutions(reward.Model, solutions, how, context.Meter);
+        }
+
+        var attempts = new List<Attempt>(questions.Count);
+        for (int q = 0; q < questions.Count; q++)
+        {
+            var candidates = Enumerable.Range(q * n, n).Select(i => new ScoredCandidate(parsed[i].Answer, scores[i])).ToList();
+            int chosen = BestOfNSelection.Choose(candidates, options.Selection);
+            int index = q * n + Math.Max(chosen, 0);
+            attempts.Add(new Attempt(
+                questions[q].Id,
+                chosen >= 0 ? parsed[index].Answer : null,
+                completions[index].Text,
+                UsesRewardModel ? candidates.Select(c => new ScoredAnswer(c.Answer, c.Score)).ToList() : null));
+        }
+
+        return attempts;
+    }
+
+    public void Dispose() => _reward?.Model.Dispose();
+}

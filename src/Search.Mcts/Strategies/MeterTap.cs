@@ -1,0 +1,53 @@
+using Reasoning.Core.Accounting;
+
+namespace Reasoning.Search.Mcts.Strategies;
+
+/// <summary>Passes work on to another meter and keeps its own sum, to know what one piece of a phase cost.</summary>
+internal sealed class MeterTap(IUsageMeter inner) : IUsageMeter
+{
+    private readonly object _gate = new();
+    private Usage _total;
+    private long _estimatedBytes;
+
+    public Usage Total
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _total;
+            }
+        }
+    }
+
+    public long EstimatedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _estimatedBytes;
+            }
+        }
+    }
+
+    public void Record(Usage work)
+    {
+        lock (_gate)
+        {
+            _total += work;
+        }
+
+        inner.Record(work);
+    }
+
+    public void ReportEstimatedBytes(long bytes)
+    {
+        lock (_gate)
+        {
+            _estimatedBytes = Math.Max(_estimatedBytes, bytes);
+        }
+
+        inner.ReportEstimatedBytes(bytes);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Strategies;
+using Reasoning.Policy.Hosting;
+
+namespace Reasoning.Search.Mcts.Strategies;
+
+/// <summary>
+/// <c>prm-mcts</c>: Monte-Carlo tree search over reasoning steps. <c>Prepare</c> trains (or takes from the cache)
+/// a process reward model from step-labelled policy samples; <c>Solve</c> grows one tree per question, all trees
+/// together so candidate steps and reward-model scores are batched across questions. A node is a step prefix;
+/// expansion samples k next steps from the base policy (their probabilities are the priors), the reward model's
+/// score of a new node is its value, selection is PUCT, and the answer follows the most visited path. A path
+/// left without an answer line is completed greedily by the policy; one that ended in a dead end falls back to
+/// the best-scoring answer the tree found.
+/// </summary>
+public sealed class PrmMctsStrategy(MctsStrategyOptions options) : IStrategy, IDisposable
+{
+    public const string StrategyName = "prm-mcts";
+
+    public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<MctsStrategyOptions>(
+        StrategyName, "MCTS over reasoning steps guided by a learned process reward model (PUCT, policy priors)", o => new PrmMctsStrategy(o));
+
+    private PreparedRewardModel? _reward;
+
+    public string Name => StrategyName;
+
+    public async Task PrepareAsync(StrategyContext context) => _reward = await RewardModelPreparation.PrepareAsync(options, context);
+
+    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    {
+        PreparedRewardModel reward = _reward ?? throw new InvalidOperationException("prm-mcts: PrepareAsync must run before SolveAsync");
+        PolicySession policy = context.Services.GetRequiredService<PolicySession>();
+        var environment = new PolicySearchEnvironment(questions, policy, reward.Model, context, options.Temperature, options.MaxStepTokens, options.Value);
+        var search = new MctsOptions
+        {
+            Simulations = options.Simulations,
+            CandidatesPerExpansion = options.CandidatesPerExpansion,
+            MaxDepth = options.MaxDepth,
+            ExplorationConstant = options.ExplorationConstant,
+            FinalSelection = options.FinalSelection,
+        };
+        IReadOnlyList<MctsResult> results = await MctsSearch.RunAsync(questions.Count, search, environment.ExpandAsync, environment.ScoreAsync, context.Seed, context.Cancellation);
+
+        var paths = results.Select(r =>
+        {
+            SearchPath path = r.Chosen.Terminal && !r.Chosen.EndsAtAnswer && r.BestTerminal is { } best ? best : r.Chosen;
+            return (r.Problem, path.Steps, NeedsCompletion: !path.Terminal);
+        }).ToList();
+        IReadOnlyList<string> texts = await environment.CompleteAsync(paths, options.MaxNewTokens, context.Cancellation);
+        return results.Select((r, i) => new Attempt(
+            questions[i].Id,
+            PolicySearchEnvironment.AnswerOf(texts[i]),
+            texts[i],
+            Enumerable.Range(0, r.Tree.Count)
+                .Where(r.Tree.EndsAtAnswer)
+                .Select(node => new ScoredAnswer(PolicySearchEnvironment.AnswerOf(string.Concat(r.Tree.Steps(node).Select(s => s + "\n"))), r.Tree.Score[node]))
+                .ToList())).ToList();
+    }
+
+    public void Dispose() => _reward?.Model.Dispose();
+}

@@ -1,0 +1,72 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Reasoning.ProcessReward.Model;
+
+namespace Reasoning.Search.Mcts.Strategies;
+
+/// <summary>Where step labels come from.</summary>
+public enum StepLabelSource
+{
+    /// <summary>The task's step checker: a step is good when it is valid and the problem can still be solved from it.</summary>
+    Exact,
+
+    /// <summary>Math-Shepherd (Wang et al. 2024): k policy rollouts from each step; the label is the fraction that reach the right answer.</summary>
+    MonteCarlo,
+}
+
+/// <summary>
+/// How a search strategy gets its reward model, the options every reward-guided strategy shares (YAML keys
+/// in snake_case beside the strategy's own). Strategies with equal settings on the same base policy and seed
+/// share one trained model through the cache; each is charged its full cost.
+/// </summary>
+public class RewardModelSettings
+{
+    [Description("the reward model: process_reward (a score per step) or outcome_reward (the final answer only)")]
+    public RewardModelKind RewardModel { get; set; } = RewardModelKind.ProcessReward;
+
+    [Description("step labels: exact (the task's step checker) or monte_carlo (rollouts from each step, Math-Shepherd)")]
+    public StepLabelSource Labels { get; set; } = StepLabelSource.Exact;
+
+    [Description("Monte-Carlo labels: rollouts from each step prefix")]
+    [Range(1, 256)]
+    public int Rollouts { get; set; } = 4;
+
+    [Description("train problems whose sampled solutions are labelled")]
+    [Range(1, int.MaxValue)]
+    public int LabelProblems { get; set; } = 1000;
+
+    [Description("solutions sampled from the base policy per labelled problem")]
+    [Range(1, 256)]
+    public int SamplesPerProblem { get; set; } = 4;
+
+    [Description("temperature of the sampled solutions (and rollouts)")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double LabelTemperature { get; set; } = 1.0;
+
+    [Description("reward-model training: optimizer steps")]
+    [Range(1, int.MaxValue)]
+    public int RewardSteps { get; set; } = 500;
+
+    [Description("reward-model training: labelled solutions per step")]
+    [Range(1, int.MaxValue)]
+    public int RewardBatchSize { get; set; } = 32;
+
+    [Description("reward-model training: peak learning rate")]
+    [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
+    public double RewardLearningRate { get; set; } = 1e-3;
+
+    [Description("fraction of the labelled problems held out to measure the reward model (step accuracy, AUC)")]
+    [Range(0.0, 1.0, MaximumIsExclusive = true)]
+    public double HeldOutFraction { get; set; } = 0.1;
+
+    [Description("longest sampled solution, in tokens")]
+    [Range(1, int.MaxValue)]
+    public int MaxNewTokens { get; set; } = 128;
+
+    /// <summary>Every setting that determines the trained reward model, for its cache key.</summary>
+    internal string Describe() =>
+        string.Join('|', RewardModel, Labels, Labels == StepLabelSource.MonteCarlo ? Rollouts : 0, LabelProblems, SamplesPerProblem,
+            LabelTemperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture), RewardSteps, RewardBatchSize,
+            RewardLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+            HeldOutFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture), MaxNewTokens);
+}

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Reasoning.Core.Accounting;
+using Reasoning.Policy.Model;
+using Reasoning.Policy.Tokenization;
+using Reasoning.Policy.Training;
+using Reasoning.ProcessReward.Model;
+using Reasoning.ProcessReward.Training;
+using TorchSharp;
+
+namespace Reasoning.Search.Mcts.Strategies;
+
+/// <summary>What is kept beside a cached reward model: its key, what training it cost, and how it did.</summary>
+internal sealed record RewardModelRecord(string Key, RewardModelKind Kind, PhaseUsage Cost, RewardModelMetrics HeldOut, IReadOnlyList<LossPoint> LossCurve);
+
+/// <summary>
+/// Trained reward models on disk, one per key (a SHA-256 of everything that determines them): the weights in
+/// TorchSharp's format and a JSON record beside them, both written atomically (write, then rename). A file that
+/// is missing, damaged or made for another key is never trusted: the caller trains again.
+/// </summary>
+internal sealed class RewardModelStore(string folder, ILogger logger)
+{
+    private string WeightsPath(string key) => Path.Combine(folder, $"reward-{key[..16]}.bin");
+
+    private string RecordPath(string key) => Path.Combine(folder, $"reward-{key[..16]}.json");
+
+    public (RewardModel Model, RewardModelRecord Record)? TryLoad(string key, TransformerConfig config, CharTokenizer tokenizer, torch.Device device)
+    {
+        if (!File.Exists(WeightsPath(key)) || !File.Exists(RecordPath(key)))
+        {
+            return null;
+        }
+
+        RewardModel? model = null;
+        try
+        {
+            RewardModelRecord? record = JsonSerializer.Deserialize<RewardModelRecord>(File.ReadAllText(RecordPath(key)));
+            if (record is null || record.Key != key)
+            {
+                logger.LogWarning("the cached reward model {Path} was made with other settings; training it again", RecordPath(key));
+                return null;
+            }
+
+            model = RewardModel.Fresh(config, tokenizer, record.Kind, seed: 0, device);
+            model.load(WeightsPath(key));
+            logger.LogInformation("reusing the reward model {Path}", WeightsPath(key));
+            return (model, record);
+        }
+        catch (Exception e) when (e is IOException or JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            model?.Dispose();
+            logger.LogWarning("the cached reward model {Path} is unusable ({Message}); training it again", WeightsPath(key), e.Message);
+            return null;
+        }
+    }
+
+    public void Save(RewardModel model, RewardModelRecord record)
+    {
+        Directory.CreateDirectory(folder);
+        string weights = WeightsPath(record.Key), temporary = weights + $".{Environment.ProcessId}.tmp";
+        model.save(temporary);
+        File.Move(temporary, weights, overwrite: true);
+        string json = RecordPath(record.Key), temporaryJson = json + $".{Environment.ProcessId}.tmp";
+        File.WriteAllText(temporaryJson, JsonSerializer.Serialize(record));
+        File.Move(temporaryJson, json, overwrite: true);
+    }
+}
