@@ -27,19 +27,23 @@ public sealed class RewardModelTests(ITestOutputHelper output)
     [Fact]
     public void OnSyntheticLabelsHeldOutAucRisesAboveNinetyPercent()
     {
+        IReadOnlyList<LabeledSolution> data = SyntheticLabels.Generate(400, seed: 1);
+        var options = new ProcessRewardTrainingOptions(Quick with { Steps = 100 }, HeldOutFraction: 0.25);
         using RewardModel model = Fresh();
+        RewardModelMetrics untrained = RewardModelTrainer.Evaluate(model, ProcessRewardTraining.Split(data, 0.25, options.Training.Seed).HeldOut);
         var meter = new RecordingMeter();
         var clock = Stopwatch.StartNew();
-        TrainedRewardModel trained = ProcessRewardTraining.Train(
-            model, SyntheticLabels.Generate(400, seed: 1), new ProcessRewardTrainingOptions(Quick, HeldOutFraction: 0.25), meter);
+        TrainedRewardModel trained = ProcessRewardTraining.Train(model, data, options, meter);
         clock.Stop();
 
-        output.WriteLine($"{clock.Elapsed.TotalSeconds:F2} s; held out: {trained.HeldOut}; loss {trained.LossCurve[0].Loss:F3} → {trained.LossCurve[^1].Loss:F3}");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F2} s; untrained: {untrained}; trained: {trained.HeldOut}; loss {trained.LossCurve[0].Loss:F3} → {trained.LossCurve[^1].Loss:F3}");
         Assert.Equal(300, trained.TrainSolutions);
         Assert.Equal(100, trained.HeldOutSolutions);
+        Assert.Equal(100, trained.LossCurve.Count);
+        Assert.True(untrained.Auc < 0.8, untrained.ToString());
         Assert.True(trained.HeldOut.Auc > 0.9, trained.HeldOut.ToString());
         Assert.True(trained.HeldOut.StepAccuracy > 0.8, trained.HeldOut.ToString());
-        Assert.True(trained.HeldOut.Positives > 0 && trained.HeldOut.Negatives > 0);
+        Assert.Equal(untrained.Count, trained.HeldOut.Count);
         Assert.True(meter.Total.TrainedTokens > 0 && meter.Total.ProcessedTokens > 0 && meter.Total.GeneratedTokens == 0);
         Assert.True(meter.EstimatedBytes > 4 * 3 * model.Config.ParameterCount); // weights, gradients, AdamW state and more
     }
@@ -129,6 +133,15 @@ public sealed class RewardModelTests(ITestOutputHelper output)
         // The ids: Begin, the question, end of step, then each line and its end (end of answer after the answer line).
         Assert.Equal(PolicyTestModels.Tokenizer.EncodePrompt("1+2").Concat(PolicyTestModels.Tokenizer.Encode("1+2=3\nanswer: 3\n")), o.Input.Ids);
         Assert.Equal(CharTokenizerEndOfAnswer, o.Input.Ids[^1]);
+
+        // Only the last line end enters the loss: other lines' labels change nothing.
+        using (var scope = NewDisposeScope())
+        {
+            var relabelled = withAnswer with { Labels = [0.0, 1] };
+            float Loss(RewardModel m, LabeledSolution s) => RewardModelTrainer.Loss(m, [RewardModelTrainer.Encode(m, s)], 1.0, out _, out _).item<float>();
+            Assert.Equal(Loss(outcome, withAnswer), Loss(outcome, relabelled));
+            Assert.NotEqual(Loss(process, withAnswer), Loss(process, relabelled));
+        }
 
         var data = SyntheticLabels.Generate(20, seed: 6, answerLines: true);
         RewardModelMetrics metrics = RewardModelTrainer.Evaluate(outcome, data);
