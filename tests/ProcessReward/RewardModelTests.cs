@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Reasoning.Core.Accounting;
+using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Training;
 using Reasoning.ProcessReward;
@@ -97,6 +98,8 @@ public sealed class RewardModelTests(ITestOutputHelper output)
         Assert.Equal([2, 1, 0, 3], scores.Select(s => s.Length));
         // Longest first: [17, 17] in one pass, [10] in another.
         Assert.Equal(new Usage(0, 2 * 17 + 10, 0, model.ForwardFlops(34, 2 * 17 * 18 / 2.0) + model.ForwardFlops(10, 10 * 11 / 2.0)), meter.Total);
+        Assert.Equal(model.EstimatedScoringBytes(2, 17), meter.EstimatedBytes);
+        Assert.True(meter.EstimatedBytes < MemoryEstimate.Inference(model.Config, 2, 17, 4).Total);
         Assert.Equal(
             2.0 * (model.Config.MatmulParameters - model.Config.VocabularySize * model.Config.Dimension + model.Config.Dimension) * 10,
             model.ForwardFlops(10, 0));
@@ -111,6 +114,9 @@ public sealed class RewardModelTests(ITestOutputHelper output)
         RewardModelTrainer.Train(model, data, Quick with { Steps = 3, BatchSize = 2 }, meter);
         Assert.Equal(new Usage(0, 0, 3 * 2 * 17, 0), meter.Total with { Flops = 0 });
         Assert.Equal(3 * 3 * model.ForwardFlops(34, 2 * 17 * 18 / 2.0), meter.Total.Flops, 1e-9 * meter.Total.Flops);
+        Assert.Equal(model.EstimatedTrainingBytes(2, 17), meter.EstimatedBytes);
+        // The policy's estimate less the vocabulary's fp32 logits, plus the head's one.
+        Assert.Equal(MemoryEstimate.Training(model.Config, 2, 17, 4, OptimizerKind.AdamW).Total - 2 * 17 * (model.Config.VocabularySize - 1) * 4, meter.EstimatedBytes);
     }
 
     [Fact]

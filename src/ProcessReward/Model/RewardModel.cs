@@ -1,3 +1,4 @@
+using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Tokenization;
 using TorchSharp;
@@ -114,6 +115,24 @@ public sealed class RewardModel : Module
     /// </summary>
     public double ForwardFlops(long tokens, double attendedPositions) =>
         Config.ForwardFlops(tokens, attendedPositions) - 2.0 * ((long)Config.VocabularySize * Config.Dimension - Config.Dimension) * tokens;
+
+    /// <summary>
+    /// <see cref="MemoryEstimate.Training"/> (fp32, AdamW) for a batch of <paramref name="batch"/> × <paramref name="length"/>
+    /// tokens, with the head's one fp32 logit per token in place of the vocabulary's logits.
+    /// </summary>
+    public long EstimatedTrainingBytes(int batch, int length) =>
+        MemoryEstimate.Training(Config, batch, length, 4, OptimizerKind.AdamW).Total - HeadLogitSaving(batch, length);
+
+    /// <summary><see cref="MemoryEstimate.Inference"/> (fp32) of one plain forward pass: no KV cache, one logit per token.</summary>
+    public long EstimatedScoringBytes(int batch, int length)
+    {
+        MemoryBreakdown memory = MemoryEstimate.Inference(Config, batch, length, 4);
+        long vocabularyActivations = (long)batch * length * (Config.Dimension + Math.Max(2L * Config.HiddenDimension, Config.VocabularySize)) * 4;
+        long headActivations = (long)batch * length * (Config.Dimension + Math.Max(2L * Config.HiddenDimension, 1)) * 4;
+        return memory.Total - memory.KvCache - vocabularyActivations + headActivations;
+    }
+
+    private long HeadLogitSaving(int batch, int length) => (long)batch * length * (Config.VocabularySize - 1) * MemoryEstimate.LossLogitBytes;
 
     /// <summary>A reward logit at every position (only line ends after the prompt mean anything).</summary>
     /// <param name="ids">[B, T] token ids.</param>

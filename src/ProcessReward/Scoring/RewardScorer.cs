@@ -1,5 +1,4 @@
 using Reasoning.Core.Accounting;
-using Reasoning.Policy.Accounting;
 using Reasoning.ProcessReward.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -75,8 +74,7 @@ public static class RewardScorer
         float[] probabilities = model.Forward(ids, positions).to(float32).sigmoid().cpu().data<float>().ToArray(); // [B·T]
         long tokens = b * t;
         meter.Record(new Usage(0, tokens, 0, model.ForwardFlops(tokens, b * t * (t + 1) / 2.0)));
-        MemoryBreakdown memory = MemoryEstimate.Inference(model.Config, (int)b, t, 4);
-        meter.ReportEstimatedBytes(memory.Total - memory.KvCache); // one plain pass: no cache
+        meter.ReportEstimatedBytes(model.EstimatedScoringBytes((int)b, t));
         return probabilities;
     }
 }

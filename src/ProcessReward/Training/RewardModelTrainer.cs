@@ -1,6 +1,5 @@
 using Reasoning.Core.Accounting;
 using Reasoning.Core.Problems;
-using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Training;
 using Reasoning.ProcessReward.Labels;
 using Reasoning.ProcessReward.Model;
@@ -79,7 +78,7 @@ public static class RewardModelTrainer
 
                 long tokens = b * t;
                 meter.Record(new Usage(0, 0, tokens, 3 * model.ForwardFlops(tokens, b * t * (t + 1) / 2.0)));
-                meter.ReportEstimatedBytes(MemoryEstimate.Training(model.Config, (int)b, (int)t, 4, OptimizerKind.AdamW).Total);
+                meter.ReportEstimatedBytes(model.EstimatedTrainingBytes((int)b, (int)t));
                 var point = new LossPoint(step, loss.item<float>(), learningRate, norm);
                 curve.Add(point);
                 progress?.Invoke(point);
