@@ -125,6 +125,22 @@ public sealed class Transformer : Module
     /// </remarks>
     public Tensor Forward(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null)
     {
+        Tensor x = Trunk(ids, positions, mask, cache);                                  // [B·T, C]
+        Tensor logits = functional.linear(x, output is null ? tokens.weight! : output.weight!); // [B·T, V]
+        return logits.view(ids.shape[0], ids.shape[1], -1);                             // [B, T, V]
+    }
+
+    /// <summary>
+    /// The final hidden states: the residual stream after the last block and the final norm, before the
+    /// output projection (what a reward or value head reads). Arguments as for <see cref="Forward"/>.
+    /// </summary>
+    /// <returns>[B, T, C] hidden states.</returns>
+    public Tensor HiddenStates(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null) =>
+        Trunk(ids, positions, mask, cache).view(ids.shape[0], ids.shape[1], Config.Dimension); // [B, T, C]
+
+    /// <summary>Everything up to the output projection: embedding, blocks, final norm; returns [B·T, C].</summary>
+    private Tensor Trunk(Tensor ids, Tensor positions, Tensor? mask, KvCache? cache)
+    {
         long[] shape = ids.shape;
         long b = shape[0], t = shape[1];
         if (mask is null && t > 1 && cache is { Length: > 0 })
@@ -176,9 +192,7 @@ public sealed class Transformer : Module
             cache.Length += t;
         }
 
-        x = norm.call(x);                                                               // [B·T, C]
-        Tensor logits = functional.linear(x, output is null ? tokens.weight! : output.weight!); // [B·T, V]
-        return logits.view(b, t, -1);                                                   // [B, T, V]
+        return norm.call(x);                                                            // [B·T, C]
     }
 
     /// <summary>What every block of one forward pass shares.</summary>

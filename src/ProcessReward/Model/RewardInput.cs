@@ -1,0 +1,52 @@
+using Reasoning.Policy.Tokenization;
+using static TorchSharp.torch;
+
+namespace Reasoning.ProcessReward.Model;
+
+/// <summary>One solution as reward-model input: ids, and where each line ends.</summary>
+/// <param name="Ids">Begin, the question, end of step, then each line and its line-end token.</param>
+/// <param name="LineEnds">Index in <paramref name="Ids"/> of each line's end-of-step or end-of-answer token, one per line.</param>
+internal sealed record RewardInput(int[] Ids, int[] LineEnds)
+{
+    /// <summary>
+    /// Encodes a solution the way the policy reads it (<see cref="CharTokenizer.EncodePrompt"/>, then each line with
+    /// its newline), so a reward model built from the policy sees familiar text.
+    /// </summary>
+    /// <exception cref="ArgumentException">A line contains a line break, or a character the tokenizer cannot encode.</exception>
+    public static RewardInput Encode(CharTokenizer tokenizer, string prompt, IReadOnlyList<string> lines)
+    {
+        List<int> ids = tokenizer.EncodePrompt(prompt);
+        var lineEnds = new int[lines.Count];
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].AsSpan().IndexOfAny('\n', '\r') >= 0)
+            {
+                throw new ArgumentException($"line {i} of a solution to '{prompt}' contains a line break; a line is one step or the answer", nameof(lines));
+            }
+
+            ids.AddRange(tokenizer.Encode(lines[i] + "\n"));
+            lineEnds[i] = ids.Count - 1;
+        }
+
+        return new RewardInput(ids.ToArray(), lineEnds);
+    }
+
+    /// <summary>Right-padded ids [B, T] (padding <see cref="CharTokenizer.Padding"/>) and positions [B, T] (a shared arange).</summary>
+    public static (Tensor Ids, Tensor Positions) Pack(IReadOnlyList<RewardInput> batch, Device device)
+    {
+        int t = batch.Max(e => e.Ids.Length);
+        var ids = new long[batch.Count * t];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            int[] row = batch[i].Ids;
+            for (int j = 0; j < row.Length; j++)
+            {
+                ids[i * t + j] = row[j];
+            }
+        }
+
+        Tensor packed = tensor(ids, new long[] { batch.Count, t }, device: device);      // [B, T]
+        // Expanded, not copied: the transformer then shares one rotary table row across the batch.
+        return (packed, arange(t, device: device).expand(batch.Count, t));               // [B, T], [B, T]
+    }
+}
