@@ -20,6 +20,9 @@ internal sealed record RewardModelRecord(string Key, RewardModelKind Kind, Phase
 /// </summary>
 internal sealed class RewardModelStore(string folder, ILogger logger)
 {
+    /// <summary>Metrics can be NaN (an AUC with one class only), which plain JSON cannot hold.</summary>
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     private string WeightsPath(string key) => Path.Combine(folder, $"reward-{key[..16]}.bin");
 
     private string RecordPath(string key) => Path.Combine(folder, $"reward-{key[..16]}.json");
@@ -34,7 +37,7 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
         RewardModel? model = null;
         try
         {
-            RewardModelRecord? record = JsonSerializer.Deserialize<RewardModelRecord>(File.ReadAllText(RecordPath(key)));
+            RewardModelRecord? record = JsonSerializer.Deserialize<RewardModelRecord>(File.ReadAllText(RecordPath(key)), Json);
             if (record is null || record.Key != key)
             {
                 logger.LogWarning("the cached reward model {Path} was made with other settings; training it again", RecordPath(key));
@@ -61,7 +64,7 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
         model.save(temporary);
         File.Move(temporary, weights, overwrite: true);
         string json = RecordPath(record.Key), temporaryJson = json + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporaryJson, JsonSerializer.Serialize(record));
+        File.WriteAllText(temporaryJson, JsonSerializer.Serialize(record, Json));
         File.Move(temporaryJson, json, overwrite: true);
     }
 }
