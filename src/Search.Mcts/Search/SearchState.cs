@@ -22,7 +22,8 @@ internal sealed record SearchState(int Problem, IReadOnlyList<string> Steps)
 /// <param name="LogProbability">Its total log-probability under the policy (sum over its tokens).</param>
 /// <param name="Finished">False when the sampler cut the line off before its end of line: such a
 /// candidate is a dead end (terminal, no answer).</param>
-internal sealed record StepCandidate(string Text, double LogProbability, bool Finished = true);
+/// <param name="Tokens">Tokens sampled for it, its end token included (0 when unknown, as from stubs); for accounting checks only.</param>
+internal sealed record StepCandidate(string Text, double LogProbability, bool Finished = true, int Tokens = 0);
 
 /// <summary>When a state ends, shared by every search so they agree.</summary>
 internal static class Termination

@@ -41,7 +41,7 @@ internal sealed class PolicySearchEnvironment(
                 {
                     Completion c = completions[r * samplesPerState + s];
                     string text = c.Stopped && c.Text.EndsWith('\n') ? c.Text[..^1] : c.Text;
-                    candidates[rows[r]].Add(new StepCandidate(text, c.LogProbabilities.Sum(p => (double)p), c.Stopped));
+                    candidates[rows[r]].Add(new StepCandidate(text, c.LogProbabilities.Sum(p => (double)p), c.Stopped, c.Tokens.Count));
                 }
             }
         }

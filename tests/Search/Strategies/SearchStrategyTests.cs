@@ -1,0 +1,158 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Strategies;
+using Reasoning.Core.Tasks;
+using Reasoning.Policy.Hosting;
+using Reasoning.Policy.Model;
+using Reasoning.ProcessReward.Model;
+using Reasoning.ProcessReward.Scoring;
+using Reasoning.Search.Mcts;
+using Reasoning.Search.Mcts.Strategies;
+using Reasoning.Tests.Policy;
+
+namespace Reasoning.Tests.Search.Strategies;
+
+/// <summary>
+/// The search strategies on a real (untrained, micro) policy and reward model: every token they sample — kept
+/// or discarded — and every token the reward model reads reaches the meter.
+/// </summary>
+[Collection(LeakChecks.Name)]
+public sealed class SearchStrategyTests : IDisposable
+{
+    private static readonly IReasoningTask Arithmetic = TaskRegistry.CreateDefault().Get("arithmetic");
+    private readonly PolicyHost _host = PolicyHostTests.StartHost();
+    private readonly PolicySession _session;
+    private readonly ServiceProvider _services;
+    private readonly RewardModel _reward;
+
+    public SearchStrategyTests()
+    {
+        _session = new PolicySession(_host, _host.AddBase(new Transformer(PolicyTestModels.Micro(), seed: 3), PolicyTestModels.Tokenizer), "micro");
+        _services = new ServiceCollection().AddSingleton(_session).BuildServiceProvider();
+        _reward = RewardModel.FromPolicy(_session.Base.Model, PolicyTestModels.Tokenizer, RewardModelKind.ProcessReward, seed: 4);
+    }
+
+    public void Dispose()
+    {
+        _reward.Dispose();
+        _services.Dispose();
+        _host.Dispose();
+    }
+
+    private static IReadOnlyList<Question> Questions(int count) =>
+        ProblemSplit.Create(Arithmetic, 2, trainSize: 0, testSize: count, seed: 1).Test.Select(p => p.ToQuestion()).ToList();
+
+    private StrategyContext Context(RecordingMeter meter, IReadOnlyList<Problem>? train = null, string? cache = null) => new(
+        _services, Arithmetic, train ?? [], 7, meter, NullLogger.Instance, new Progress<string>(), Path.GetTempPath(), CancellationToken.None, CacheFolder: cache);
+
+    [Fact]
+    public async Task EveryCandidateStepIsChargedKeptOrNot()
+    {
+        IReadOnlyList<Question> questions = Questions(3);
+        var meter = new RecordingMeter();
+        var environment = new PolicySearchEnvironment(questions, _session, _reward, Context(meter), temperature: 1.0, maxStepTokens: 12, ScoreAggregation.Last);
+
+        var states = new[] { new SearchState(0, []), new SearchState(1, ["1+2=3"]), new SearchState(2, []) };
+        IReadOnlyList<IReadOnlyList<StepCandidate>> candidates = await environment.ExpandAsync(states, samplesPerState: 5, CancellationToken.None);
+
+        Assert.All(candidates, c => Assert.Equal(5, c.Count));
+        long sampled = candidates.SelectMany(c => c).Sum(c => c.Tokens);
+        Assert.Equal(sampled, meter.Total.GeneratedTokens);
+        // Text and tokens agree but for special tokens an untrained policy may emit, which decode to nothing.
+        Assert.All(candidates.SelectMany(c => c), c => Assert.True(c.Tokens >= c.Text.Length + (c.Finished ? 1 : 0)));
+        Assert.True(meter.Total.ProcessedTokens >= sampled && meter.Total.Flops > 0);
+    }
+
+    [Fact]
+    public async Task ScoringChargesEveryTokenTheRewardModelReads()
+    {
+        IReadOnlyList<Question> questions = Questions(1);
+        var meter = new RecordingMeter();
+        var environment = new PolicySearchEnvironment(questions, _session, _reward, Context(meter), 1.0, 12, ScoreAggregation.Last);
+
+        IReadOnlyList<double> scores = await environment.ScoreAsync([new SearchState(0, ["1+2=3", "3*4=12"])], CancellationToken.None);
+
+        Assert.InRange(Assert.Single(scores), 0, 1);
+        long read = PolicyTestModels.Tokenizer.EncodePrompt(questions[0].Prompt).Count + "1+2=3\n".Length + "3*4=12\n".Length;
+        Assert.Equal(new Reasoning.Core.Accounting.Usage(0, read, 0, _reward.ForwardFlops(read, read * (read + 1) / 2.0)), meter.Total);
+    }
+
+    [Fact]
+    public async Task MctsChargesTheTokensOfEveryBranchItGrew()
+    {
+        IReadOnlyList<Question> questions = Questions(2);
+        var meter = new RecordingMeter();
+        var environment = new PolicySearchEnvironment(questions, _session, _reward, Context(meter), 1.0, 10, ScoreAggregation.Last);
+        var options = new MctsOptions { Simulations = 5, CandidatesPerExpansion = 3, MaxDepth = 4 };
+
+        long sampled = 0, candidates = 0;
+        ExpandSteps counting = async (states, k, cancellation) =>
+        {
+            IReadOnlyList<IReadOnlyList<StepCandidate>> expanded = await environment.ExpandAsync(states, k, cancellation);
+            sampled += expanded.Sum(c => c.Sum(x => x.Tokens));
+            candidates += expanded.Sum(c => c.Count);
+            return expanded;
+        };
+
+        IReadOnlyList<MctsResult> results = await MctsSearch.RunAsync(questions.Count, options, counting, environment.ScoreAsync, seed: 1);
+
+        // Every candidate the policy sampled became (part of) a node, chosen or not, and every token of it was charged.
+        long nodes = results.Sum(r => Enumerable.Range(1, r.Tree.Count - 1).Sum(node => (long)r.Tree.Copies[node]));
+        Assert.Equal(candidates, nodes);
+        Assert.True(sampled > 0);
+        Assert.Equal(sampled, meter.Total.GeneratedTokens);
+    }
+
+    [Fact]
+    public async Task MonteCarloRolloutsAreChargedToTraining()
+    {
+        IReadOnlyList<Problem> train = ProblemSplit.Create(Arithmetic, 2, trainSize: 6, testSize: 0, seed: 2).Train;
+        var settings = new BestOfNStrategyOptions { LabelProblems = 6, SamplesPerProblem = 2, RewardSteps = 2, RewardBatchSize = 4, MaxNewTokens = 24, HeldOutFraction = 0 };
+
+        var exactMeter = new RecordingMeter();
+        PreparedRewardModel exact = await RewardModelPreparation.PrepareAsync(settings, Context(exactMeter, train));
+        exact.Model.Dispose();
+
+        settings.Labels = StepLabelSource.MonteCarlo;
+        settings.Rollouts = 3;
+        var monteCarloMeter = new RecordingMeter();
+        PreparedRewardModel monteCarlo = await RewardModelPreparation.PrepareAsync(settings, Context(monteCarloMeter, train));
+        monteCarlo.Model.Dispose();
+
+        // The same samples are labelled both ways; Monte-Carlo labelling adds k rollouts of at least one token per step prefix.
+        Assert.True(exactMeter.Total.GeneratedTokens > 0 && exactMeter.Total.TrainedTokens > 0);
+        Assert.True(monteCarloMeter.Total.GeneratedTokens > exactMeter.Total.GeneratedTokens,
+            $"Monte-Carlo {monteCarloMeter.Total.GeneratedTokens} vs exact {exactMeter.Total.GeneratedTokens}");
+    }
+
+    [Fact]
+    public async Task ACachedRewardModelIsChargedAtItsRecordedCost()
+    {
+        IReadOnlyList<Problem> train = ProblemSplit.Create(Arithmetic, 2, trainSize: 6, testSize: 0, seed: 2).Train;
+        var settings = new BeamStrategyOptions { LabelProblems = 6, SamplesPerProblem = 2, RewardSteps = 2, RewardBatchSize = 4, MaxNewTokens = 24, HeldOutFraction = 0 };
+        string cache = Directory.CreateTempSubdirectory("reasoning-reward-cache-").FullName;
+        try
+        {
+            var first = new RecordingMeter();
+            PreparedRewardModel trained = await RewardModelPreparation.PrepareAsync(settings, Context(first, train, cache));
+            var second = new RecordingMeter();
+            PreparedRewardModel reused = await RewardModelPreparation.PrepareAsync(settings, Context(second, train, cache));
+
+            Assert.False(trained.Reused);
+            Assert.True(reused.Reused);
+            Assert.Equal(first.Total, second.Total); // charged in full, though nothing was computed again
+            var state = new SearchState(0, ["1+2=3"]);
+            var questions = Questions(1);
+            double a = (await new PolicySearchEnvironment(questions, _session, trained.Model, Context(new RecordingMeter()), 1, 8, ScoreAggregation.Last).ScoreAsync([state], default))[0];
+            double b = (await new PolicySearchEnvironment(questions, _session, reused.Model, Context(new RecordingMeter()), 1, 8, ScoreAggregation.Last).ScoreAsync([state], default))[0];
+            Assert.Equal(a, b, 6);
+            trained.Model.Dispose();
+            reused.Model.Dispose();
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+}
