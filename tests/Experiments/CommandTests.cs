@@ -25,6 +25,8 @@ public sealed class CommandTests
         Assert.Contains("greedy: the base policy's most likely solution", text);
         Assert.Contains("  samples: samples per question (k) (default 8; at least 1)", text);
         Assert.Contains("  top_p: nucleus sampling threshold (top-p) (default 1; in (0, 1])", text);
+        Assert.Contains("prm-mcts: MCTS over reasoning steps", text);
+        Assert.Contains("  labels: step labels: exact (the task's step checker) or monte_carlo", text);
     }
 
     [Fact]

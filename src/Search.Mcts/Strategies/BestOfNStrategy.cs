@@ -52,6 +52,11 @@ public sealed class BestOfNStrategy(BestOfNStrategyOptions options) : IStrategy,
             var solutions = parsed.Select((p, i) => new SolutionLines(questions[i / n].Prompt, LabeledSolution.LinesOf(p))).ToList();
             ScoreAggregation how = options.RewardModel == ProcessReward.Model.RewardModelKind.OutcomeReward ? ScoreAggregation.Last : options.Aggregation;
             scores = RewardScorer.ScoreSolutions(reward.Model, solutions, how, context.Meter);
+            for (int i = 0; i < scores.Length; i++)
+            {
+                // A solution that never reached an answer line cannot be right, however sound its steps look.
+                scores[i] = parsed[i].Answer is null ? 0 : scores[i];
+            }
         }
 
         var attempts = new List<Attempt>(questions.Count);

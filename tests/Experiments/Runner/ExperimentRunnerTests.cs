@@ -57,6 +57,45 @@ public sealed class ExperimentRunnerTests
     }
 
     [Fact]
+    public async Task TheSearchStrategiesShareOneRewardModelAndEachPaysForIt()
+    {
+        const string reward = "label_problems: 12, samples_per_problem: 2, reward_steps: 4, reward_batch_size: 4, max_new_tokens: 24";
+        using var experiment = new MicroExperiment(seeds: "[1]", strategies: $$"""
+              - strategy: best-of-n
+                options: {samples: 3, {{reward}}}
+              - strategy: beam
+                options: {width: 2, expansions_per_beam: 2, max_step_tokens: 12, max_depth: 4, {{reward}}}
+              - strategy: prm-mcts
+                options: {simulations: 4, candidates_per_expansion: 2, max_step_tokens: 12, max_depth: 4, {{reward}}}
+              - label: majority
+                strategy: best-of-n
+                options: {samples: 3, selection: majority, max_new_tokens: 24}
+            """);
+
+        (int exit, string output) = await RunAsync(experiment.SpecPath);
+
+        Assert.True(exit == 0, output);
+        IReadOnlyList<RunRecord> records = RecordLog.Read(experiment.RecordsPath).Records;
+        PhaseRecord Train(string label) => records.OfType<PhaseRecord>().Single(p => p.Label == label && p.Phase == "train");
+        Assert.False(Train("best-of-n").Reused);
+        Assert.True(Train("best-of-n").GeneratedTokens > 0 && Train("best-of-n").TrainedTokens > 0);
+        foreach (string label in new[] { "beam", "prm-mcts" })
+        {
+            // Taken from the cache, charged what it cost to make.
+            Assert.True(Train(label).Reused);
+            Assert.Equal((Train("best-of-n").GeneratedTokens, Train("best-of-n").TrainedTokens), (Train(label).GeneratedTokens, Train(label).TrainedTokens));
+        }
+
+        Assert.Equal(0, Train("majority").GeneratedTokens + Train("majority").TrainedTokens); // plain majority needs no reward model
+        Assert.Contains(records.OfType<CurvePoint>(), c => c.Label == "best-of-n" && c.Curve == "reward/loss");
+        Assert.All(records.OfType<AttemptRecord>().Where(a => a.Label == "best-of-n"), a => Assert.Equal(3, a.CandidateScores!.Count));
+        Assert.All(records.OfType<AttemptRecord>().Where(a => a.Label == "majority"), a => Assert.Null(a.CandidateScores));
+        string table = File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"));
+        Assert.Contains("- best-of-n: the reward model's favourite answer is wrong on ", table);
+        Assert.Contains("beam: the train figures of 1 of 1 seeds include a cached model", table);
+    }
+
+    [Fact]
     public async Task ASecondRunSkipsFinishedUnitsAndKeepsTheTable()
     {
         using var experiment = new MicroExperiment(seeds: "[3]");
