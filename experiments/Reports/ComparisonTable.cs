@@ -146,7 +146,7 @@ internal static class ComparisonTable
             RewardGauge g = strategy.RewardGauge!;
             string correlation = g.Correlation is double r ? Formats.TwoDecimals(r) : "undefined (constant scores or correctness)";
             text.Append($"- {EscapeCell(strategy.Label)}: the reward model's favourite answer is wrong on {Formats.Exact(g.PreferredWrong)} of {Formats.Exact(g.Questions)} questions ({Formats.Percent(g.PreferredWrongRate)}); " +
-                $"correlation of its scores with correctness r = {correlation} over {Formats.Exact(g.Candidates)} candidates.\n");
+                $"{Formats.Percent(g.CandidateAccuracy)} of its {Formats.Exact(g.Candidates)} candidates are right; correlation of its scores with correctness r = {correlation}.\n");
         }
     }
 
@@ -210,6 +210,7 @@ internal static class ComparisonTable
         ("gauge_preferred_wrong", s => Formats.Exact(s.RewardGauge?.PreferredWrong)),
         ("gauge_candidates", s => Formats.Exact(s.RewardGauge?.Candidates)),
         ("gauge_correlation", s => Formats.Exact(s.RewardGauge?.Correlation)),
+        ("gauge_correct_candidates", s => Formats.Exact(s.RewardGauge?.CorrectCandidates)),
     ];
 
     private static (string Header, Func<StrategySummary, string> Value)[] PhaseColumns(string prefix, Func<StrategySummary, PhaseSummary?> phase) =>

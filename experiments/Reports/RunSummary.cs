@@ -47,8 +47,12 @@ internal sealed record StrategySummary(
 /// <param name="PreferredWrong">Questions where the reward model's highest-scoring candidate (ties: the first) is wrong by the verifier.</param>
 /// <param name="Candidates">Scored candidates over all those questions.</param>
 /// <param name="Correlation">Pearson correlation between candidate scores and verified correctness (0/1), the point-biserial r; null when either is constant.</param>
-internal sealed record RewardGauge(int Questions, int PreferredWrong, int Candidates, double? Correlation)
+/// <param name="CorrectCandidates">Candidates whose answer the runner verified as correct: against the favourite's record it says whether the reward model picks better than chance.</param>
+internal sealed record RewardGauge(int Questions, int PreferredWrong, int Candidates, double? Correlation, int CorrectCandidates = 0)
 {
+    /// <summary>How often a candidate drawn at random from a question's list is right (averaged over candidates).</summary>
+    public double CandidateAccuracy => Candidates == 0 ? 0 : (double)CorrectCandidates / Candidates;
+
     public double PreferredWrongRate => Questions == 0 ? 0 : (double)PreferredWrong / Questions;
 }
 

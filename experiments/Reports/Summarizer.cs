@@ -127,7 +127,7 @@ internal static class Summarizer
             correct.AddRange(candidateCorrect.Select(c => c ? 1.0 : 0.0));
         }
 
-        return questions == 0 ? null : new RewardGauge(questions, preferredWrong, scores.Count, Statistics.PearsonCorrelation(scores, correct));
+        return questions == 0 ? null : new RewardGauge(questions, preferredWrong, scores.Count, Statistics.PearsonCorrelation(scores, correct), (int)correct.Sum());
     }
 
     private static AccuracySummary? SummarizeAccuracy(IReadOnlyList<SeedResult> seeds)

@@ -27,7 +27,8 @@ public sealed class RewardGaugeTests
             Attempt("d", null, null),                   // no candidates: not gauged
         ])!;
 
-        Assert.Equal((3, 2, 6), (gauge.Questions, gauge.PreferredWrong, gauge.Candidates));
+        Assert.Equal((3, 2, 6, 3), (gauge.Questions, gauge.PreferredWrong, gauge.Candidates, gauge.CorrectCandidates));
+        Assert.Equal(0.5, gauge.CandidateAccuracy);
         Assert.Equal(Statistics.PearsonCorrelation([0.9, 0.8, 0.3, 0.2, 0.6, 0.6], [1, 0, 0, 1, 0, 1]), gauge.Correlation);
         Assert.Null(Summarizer.SummarizeRewardGauge([Attempt("d", null, null)]));
     }
@@ -47,8 +48,9 @@ public sealed class RewardGaugeTests
 
         string table = ComparisonTable.Markdown(Summarizer.Summarize(records));
 
-        Assert.Contains("- beam: the reward model's favourite answer is wrong on 1 of 2 questions (50.0%); correlation of its scores with correctness r = ", table);
+        Assert.Contains("- beam: the reward model's favourite answer is wrong on 1 of 2 questions (50.0%); 50.0% of its 4 candidates are right; correlation of its scores with correctness r = ", table);
         Assert.DoesNotContain("- greedy: the reward model", table);
         Assert.Contains(",2,1,4,", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
+        Assert.EndsWith(",2", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
     }
 }

@@ -200,10 +200,12 @@ public sealed class ExperimentRunnerTests
         Assert.Equal(ExitCodes.BadInput, ReproduceCommand.Execute(Path.Combine(experiment.Folder, "nothing-here"), null, output, output));
     }
 
-    [Fact]
-    public void ThePublishedQuickstartTablesAreWhatItsRecordsRebuild()
+    [Theory]
+    [InlineData("quickstart")]
+    [InlineData("prm-search")]
+    public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
-        string published = Path.Combine(RepositoryRoot(), "docs", "results", "quickstart");
+        string published = Path.Combine(RepositoryRoot(), "docs", "results", experiment);
         string rebuilt = Directory.CreateTempSubdirectory("reasoning-reproduce-").FullName;
         try
         {
