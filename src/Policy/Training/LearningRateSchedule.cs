@@ -20,4 +20,16 @@ public sealed record LearningRateSchedule(double Peak, int WarmupSteps, int Tota
         double progress = Math.Clamp((double)(step - WarmupSteps) / decaySteps, 0, 1);
         return Peak * (Floor + (1 - Floor) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
     }
+
+    /// <summary>Sets every parameter group of <paramref name="optimizer"/> to the rate of <paramref name="step"/>, and returns it.</summary>
+    public double Apply(TorchSharp.Modules.AdamW optimizer, int step)
+    {
+        double rate = At(step);
+        foreach (TorchSharp.torch.optim.ILearningRateController group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+
+        return rate;
+    }
 }

@@ -6,7 +6,6 @@ using Reasoning.Policy.Model;
 using Reasoning.Policy.Tokenization;
 using TorchSharp;
 using AdamW = TorchSharp.Modules.AdamW;
-using ILearningRateController = TorchSharp.torch.optim.ILearningRateController;
 using static TorchSharp.torch;
 
 namespace Reasoning.Policy.Training;
@@ -80,30 +79,13 @@ public static class SupervisedFineTuning
         model.train();
         using AdamW optimizer = CreateOptimizer(model, options.LearningRate, options.WeightDecay);
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
-        var random = DeterministicRandom.ForPurpose(options.Seed, "sft/batches");
-        var order = Enumerable.Range(0, examples.Count).ToArray();
-        int cursor = order.Length;
+        var batches = new EpochBatches<Example>(examples, DeterministicRandom.ForPurpose(options.Seed, "sft/batches"));
         var curve = new List<LossPoint>(options.Steps);
         for (int step = 0; step < options.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
-            var batch = new List<Example>(options.BatchSize);
-            while (batch.Count < Math.Min(options.BatchSize, examples.Count))
-            {
-                if (cursor == order.Length)
-                {
-                    random.Shuffle(order); // epochs: every example once per pass
-                    cursor = 0;
-                }
-
-                batch.Add(examples[order[cursor++]]);
-            }
-
-            double learningRate = schedule.At(step);
-            foreach (ILearningRateController group in optimizer.ParamGroups)
-            {
-                group.LearningRate = learningRate;
-            }
+            List<Example> batch = batches.Next(options.BatchSize);
+            double learningRate = schedule.Apply(optimizer, step);
 
             using var scope = NewDisposeScope();
             (Tensor ids, Tensor targets) = Collate(batch, model.Device);                        // [B, T], [B, T]

@@ -7,7 +7,6 @@ using Reasoning.ProcessReward.Scoring;
 using TorchSharp;
 using TorchSharp.Modules;
 using AdamW = TorchSharp.Modules.AdamW;
-using ILearningRateController = TorchSharp.torch.optim.ILearningRateController;
 using static TorchSharp.torch;
 
 namespace Reasoning.ProcessReward.Training;
@@ -42,32 +41,15 @@ public static class RewardModelTrainer
         model.train();
         using AdamW optimizer = CreateOptimizer(model, options.LearningRate, options.WeightDecay);
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
-        var random = DeterministicRandom.ForPurpose(options.Seed, "reward-model/batches");
-        var order = Enumerable.Range(0, examples.Count).ToArray();
-        int cursor = order.Length;
+        var batches = new EpochBatches<Example>(examples, DeterministicRandom.ForPurpose(options.Seed, "reward-model/batches"));
         var curve = new List<LossPoint>(options.Steps);
         try
         {
             for (int step = 0; step < options.Steps; step++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var batch = new List<Example>(options.BatchSize);
-                while (batch.Count < Math.Min(options.BatchSize, examples.Count))
-                {
-                    if (cursor == order.Length)
-                    {
-                        random.Shuffle(order); // epochs: every example once per pass
-                        cursor = 0;
-                    }
-
-                    batch.Add(examples[order[cursor++]]);
-                }
-
-                double learningRate = schedule.At(step);
-                foreach (ILearningRateController group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = learningRate;
-                }
+                List<Example> batch = batches.Next(options.BatchSize);
+                double learningRate = schedule.Apply(optimizer, step);
 
                 using var scope = NewDisposeScope();
                 Tensor loss = Loss(model, batch, positiveWeight, out long b, out long t);
