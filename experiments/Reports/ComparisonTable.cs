@@ -146,7 +146,8 @@ internal static class ComparisonTable
             RewardGauge g = strategy.RewardGauge!;
             string correlation = g.Correlation is double r ? Formats.TwoDecimals(r) : "undefined (constant scores or correctness)";
             text.Append($"- {EscapeCell(strategy.Label)}: the reward model's favourite answer is wrong on {Formats.Exact(g.PreferredWrong)} of {Formats.Exact(g.Questions)} questions ({Formats.Percent(g.PreferredWrongRate)}); " +
-                $"{Formats.Percent(g.CandidateAccuracy)} of its {Formats.Exact(g.Candidates)} candidates are right; correlation of its scores with correctness r = {correlation}.\n");
+                $"{Formats.Percent(g.CandidateAccuracy)} of its {Formats.Exact(g.Candidates)} candidates are right; correlation of its scores with correctness r = {correlation}; " +
+                $"within a question it ranks a right answer above a wrong one with AUC {(g.WithinQuestionAuc is double auc ? Formats.TwoDecimals(auc) : "undefined (no question with both)")}.\n");
         }
     }
 
@@ -211,6 +212,7 @@ internal static class ComparisonTable
         ("gauge_candidates", s => Formats.Exact(s.RewardGauge?.Candidates)),
         ("gauge_correlation", s => Formats.Exact(s.RewardGauge?.Correlation)),
         ("gauge_correct_candidates", s => Formats.Exact(s.RewardGauge?.CorrectCandidates)),
+        ("gauge_within_question_auc", s => Formats.Exact(s.RewardGauge?.WithinQuestionAuc)),
     ];
 
     private static (string Header, Func<StrategySummary, string> Value)[] PhaseColumns(string prefix, Func<StrategySummary, PhaseSummary?> phase) =>

@@ -48,7 +48,12 @@ internal sealed record StrategySummary(
 /// <param name="Candidates">Scored candidates over all those questions.</param>
 /// <param name="Correlation">Pearson correlation between candidate scores and verified correctness (0/1), the point-biserial r; null when either is constant.</param>
 /// <param name="CorrectCandidates">Candidates whose answer the runner verified as correct: against the favourite's record it says whether the reward model picks better than chance.</param>
-internal sealed record RewardGauge(int Questions, int PreferredWrong, int Candidates, double? Correlation, int CorrectCandidates = 0)
+/// <param name="WithinQuestionAuc">
+/// Over every pair of one right and one wrong candidate to the same question, the fraction the reward model
+/// ranks the right one higher (ties count half): the ROC AUC of ranking within questions, 0.5 for a model that
+/// cannot tell them apart, whatever it knows about which questions are hard. Null without such pairs.
+/// </param>
+internal sealed record RewardGauge(int Questions, int PreferredWrong, int Candidates, double? Correlation, int CorrectCandidates = 0, double? WithinQuestionAuc = null)
 {
     /// <summary>How often a candidate drawn at random from a question's list is right (averaged over candidates).</summary>
     public double CandidateAccuracy => Candidates == 0 ? 0 : (double)CorrectCandidates / Candidates;

@@ -105,6 +105,7 @@ internal static class Summarizer
     internal static RewardGauge? SummarizeRewardGauge(IReadOnlyList<AttemptRecord> attempts)
     {
         int questions = 0, preferredWrong = 0;
+        double rankedPairs = 0, pairs = 0;
         var scores = new List<double>();
         var correct = new List<double>();
         foreach (AttemptRecord attempt in attempts)
@@ -123,11 +124,25 @@ internal static class Summarizer
             }
 
             preferredWrong += candidateCorrect[best] ? 0 : 1;
+            for (int right = 0; right < candidateScores.Count; right++)
+            {
+                for (int wrong = 0; wrong < candidateScores.Count; wrong++)
+                {
+                    if (candidateCorrect[right] && !candidateCorrect[wrong])
+                    {
+                        pairs++;
+                        rankedPairs += candidateScores[right] > candidateScores[wrong] ? 1 : candidateScores[right] == candidateScores[wrong] ? 0.5 : 0;
+                    }
+                }
+            }
+
             scores.AddRange(candidateScores);
             correct.AddRange(candidateCorrect.Select(c => c ? 1.0 : 0.0));
         }
 
-        return questions == 0 ? null : new RewardGauge(questions, preferredWrong, scores.Count, Statistics.PearsonCorrelation(scores, correct), (int)correct.Sum());
+        return questions == 0
+            ? null
+            : new RewardGauge(questions, preferredWrong, scores.Count, Statistics.PearsonCorrelation(scores, correct), (int)correct.Sum(), pairs == 0 ? null : rankedPairs / pairs);
     }
 
     private static AccuracySummary? SummarizeAccuracy(IReadOnlyList<SeedResult> seeds)

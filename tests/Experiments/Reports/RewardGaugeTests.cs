@@ -29,6 +29,8 @@ public sealed class RewardGaugeTests
 
         Assert.Equal((3, 2, 6, 3), (gauge.Questions, gauge.PreferredWrong, gauge.Candidates, gauge.CorrectCandidates));
         Assert.Equal(0.5, gauge.CandidateAccuracy);
+        // Pairs (right, wrong) within a question: a (0.9 > 0.8) ranked, b (0.2 < 0.3) not, c (0.6 = 0.6) half.
+        Assert.Equal(1.5 / 3, gauge.WithinQuestionAuc);
         Assert.Equal(Statistics.PearsonCorrelation([0.9, 0.8, 0.3, 0.2, 0.6, 0.6], [1, 0, 0, 1, 0, 1]), gauge.Correlation);
         Assert.Null(Summarizer.SummarizeRewardGauge([Attempt("d", null, null)]));
     }
@@ -51,6 +53,7 @@ public sealed class RewardGaugeTests
         Assert.Contains("- beam: the reward model's favourite answer is wrong on 1 of 2 questions (50.0%); 50.0% of its 4 candidates are right; correlation of its scores with correctness r = ", table);
         Assert.DoesNotContain("- greedy: the reward model", table);
         Assert.Contains(",2,1,4,", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
-        Assert.EndsWith(",2", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
+        Assert.EndsWith(",2,0.5", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
+        Assert.Contains("within a question it ranks a right answer above a wrong one with AUC 0.50.", table);
     }
 }
