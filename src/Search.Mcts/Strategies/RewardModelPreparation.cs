@@ -9,11 +9,13 @@ using Reasoning.Core.Strategies;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Hosting;
+using Reasoning.Policy.Model;
 using Reasoning.Policy.Training;
 using Reasoning.ProcessReward;
 using Reasoning.ProcessReward.Labels;
 using Reasoning.ProcessReward.Model;
 using Reasoning.ProcessReward.Training;
+using TorchSharp;
 
 namespace Reasoning.Search.Mcts.Strategies;
 
@@ -49,7 +51,9 @@ internal static class RewardModelPreparation
         IReadOnlyList<LabeledSolution> labelled = await LabelAsync(settings, context, policy, tap);
         context.Progress.Report($"labelled {labelled.Count} solutions ({labelled.Sum(l => l.Labels.Count)} steps); training the reward model");
 
-        RewardModel model = RewardModel.FromPolicy(policy.Base.Model, policy.Base.Tokenizer, settings.RewardModel, context.Seed);
+        RewardModel model = settings.RewardInitSteps == 0
+            ? RewardModel.FromPolicy(policy.Base.Model, policy.Base.Tokenizer, settings.RewardModel, context.Seed)
+            : FromLongerFineTuning(settings, context, policy, tap);
         var training = new ProcessRewardTrainingOptions(
             new RewardModelTrainingOptions(Steps: settings.RewardSteps, BatchSize: settings.RewardBatchSize, LearningRate: settings.RewardLearningRate, Seed: context.Seed),
             settings.HeldOutFraction);
@@ -91,6 +95,20 @@ internal static class RewardModelPreparation
             return Enumerable.Range(0, prefixes.Count).Select(i => (IReadOnlyList<string>)rolled.Skip(i * k).Take(k).Select(c => c.Text).ToList()).ToList();
         };
         return await MonteCarloStepLabels.LabelAsync(context.Task, solutions, rollout, new MonteCarloOptions(settings.Rollouts), context.Cancellation);
+    }
+
+    /// <summary>
+    /// A reward model whose backbone starts from a policy of the base policy's shape fine-tuned
+    /// <see cref="RewardModelSettings.RewardInitSteps"/> steps on the train problems: a verifier trained more than
+    /// the policy it judges. Its fine-tuning is charged to <paramref name="meter"/>.
+    /// </summary>
+    private static RewardModel FromLongerFineTuning(RewardModelSettings settings, StrategyContext context, PolicySession policy, IUsageMeter meter)
+    {
+        context.Progress.Report($"fine-tuning the reward model's backbone for {settings.RewardInitSteps} steps");
+        using var backbone = new Transformer(policy.Base.Model.Config, context.Seed);
+        SupervisedFineTuning.Train(backbone, policy.Base.Tokenizer, context.TrainProblems, new FineTuningOptions(Steps: settings.RewardInitSteps, Seed: context.Seed), meter, cancellation: context.Cancellation);
+        backbone.to(policy.Host.Device);
+        return RewardModel.FromPolicy(backbone, policy.Base.Tokenizer, settings.RewardModel, context.Seed);
     }
 
     private static void RecordMetrics(StrategyContext context, RewardModelMetrics heldOut, IReadOnlyList<LossPoint> curve)

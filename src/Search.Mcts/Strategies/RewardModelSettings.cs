@@ -55,6 +55,10 @@ public class RewardModelSettings
     [Range(0.0, double.MaxValue, MinimumIsExclusive = true)]
     public double RewardLearningRate { get; set; } = 1e-3;
 
+    [Description("initialise the reward model from a policy fine-tuned this many steps on the train problems (default recipe otherwise), instead of from the base policy (0); that fine-tuning is charged to the strategy")]
+    [Range(0, int.MaxValue)]
+    public int RewardInitSteps { get; set; }
+
     [Description("fraction of the labelled problems held out to measure the reward model (step accuracy, AUC)")]
     [Range(0.0, 1.0, MaximumIsExclusive = true)]
     public double HeldOutFraction { get; set; } = 0.1;
@@ -68,5 +72,5 @@ public class RewardModelSettings
         string.Join('|', RewardModel, Labels, Labels == StepLabelSource.MonteCarlo ? Rollouts : 0, LabelProblems, SamplesPerProblem,
             LabelTemperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture), RewardSteps, RewardBatchSize,
             RewardLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            HeldOutFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture), MaxNewTokens);
+            HeldOutFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture), MaxNewTokens, RewardInitSteps);
 }

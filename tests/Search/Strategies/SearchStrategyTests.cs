@@ -127,6 +127,24 @@ public sealed class SearchStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task AVerifierFineTunedLongerIsChargedItsFineTuning()
+    {
+        IReadOnlyList<Problem> train = ProblemSplit.Create(Arithmetic, 2, trainSize: 6, testSize: 0, seed: 2).Train;
+        var settings = new BestOfNStrategyOptions { LabelProblems = 6, SamplesPerProblem = 2, RewardSteps = 2, RewardBatchSize = 4, MaxNewTokens = 24, HeldOutFraction = 0 };
+        var fromBase = new RecordingMeter();
+        (await RewardModelPreparation.PrepareAsync(settings, Context(fromBase, train))).Model.Dispose();
+
+        settings.RewardInitSteps = 3;
+        var fromLonger = new RecordingMeter();
+        (await RewardModelPreparation.PrepareAsync(settings, Context(fromLonger, train))).Model.Dispose();
+
+        // The same samples and labels; on top, three fine-tuning steps over batches of the 6 train problems.
+        Assert.Equal(fromBase.Total.GeneratedTokens, fromLonger.Total.GeneratedTokens);
+        long sftTokens = fromLonger.Total.TrainedTokens - fromBase.Total.TrainedTokens;
+        Assert.True(sftTokens >= 3 * 6 * 4, $"fine-tuning charged {sftTokens} trained tokens");
+    }
+
+    [Fact]
     public async Task ACachedRewardModelIsChargedAtItsRecordedCost()
     {
         IReadOnlyList<Problem> train = ProblemSplit.Create(Arithmetic, 2, trainSize: 6, testSize: 0, seed: 2).Train;
