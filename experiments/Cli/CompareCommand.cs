@@ -1,3 +1,4 @@
+using Reasoning.Core.Storage;
 using System.CommandLine;
 using Reasoning.Experiments.Records;
 using Reasoning.Experiments.Reports;

@@ -1,3 +1,4 @@
+using Reasoning.Core.Storage;
 using Reasoning.Experiments.Records;
 
 namespace Reasoning.Experiments.Reports;

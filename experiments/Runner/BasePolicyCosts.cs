@@ -1,3 +1,4 @@
+using Reasoning.Core.Storage;
 using System.Text.Json;
 using Reasoning.Core.Accounting;
 using Reasoning.Experiments.Records;

@@ -1,3 +1,4 @@
+using Reasoning.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;

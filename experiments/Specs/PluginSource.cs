@@ -1,3 +1,4 @@
+using Reasoning.Experiments.Plugins;
 using System.Security.Cryptography;
 using YamlDotNet.RepresentationModel;
 
@@ -107,5 +108,37 @@ internal static class PluginSource
     {
         YamlNode at = reader.Value(TypeKey) ?? reader.Node;
         reader.Errors.Add(at, reader.PathOf(TypeKey), $"could not load {kind} plug-in '{plugin.TypeName}' from '{plugin.AssemblyPath}': {error}");
+    }
+
+    /// <summary>
+    /// Loads a plug-in with <paramref name="load"/>, reporting a loader failure (or a loader that throws) at the
+    /// <c>type</c> key, and records the assembly's fingerprint for the spec's canonical text. Null on failure.
+    /// </summary>
+    public static T? Load<T>(MappingReader reader, SpecReading reading, PluginReference plugin, string what, Func<IPluginLoader, PluginLoad<T>> load)
+        where T : class
+    {
+        PluginLoad<T> loaded;
+        try
+        {
+            loaded = load(reading.Catalog.Plugins);
+        }
+        catch (Exception e)
+        {
+            loaded = PluginLoad<T>.Failure(e.Message);
+        }
+
+        if (loaded.Value is null)
+        {
+            ReportLoadFailure(reader, what, plugin, loaded.Error ?? "the loader gave no reason");
+            return null;
+        }
+
+        if (!TryFingerprint(reader, plugin, out string fingerprint))
+        {
+            return null;
+        }
+
+        reading.Fingerprints[plugin.AssemblyPath] = fingerprint;
+        return loaded.Value;
     }
 }

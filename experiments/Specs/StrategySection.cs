@@ -80,7 +80,7 @@ internal static partial class StrategySection
                 strategyName = defaultLabel = name;
                 break;
             case SourceKind.Plugin when PluginSource.TryRead(reader, reading.BaseFolder, out plugin):
-                descriptor = LoadPlugin(reader, reading, plugin);
+                descriptor = PluginSource.Load(reader, reading, plugin, "strategy", loader => loader.LoadStrategy(plugin.AssemblyPath, plugin.TypeName));
                 strategyName = plugin.TypeName;
                 defaultLabel = plugin.TypeName.Split('.', '+')[^1];
                 break;
@@ -149,33 +149,6 @@ internal static partial class StrategySection
 
         labels[label] = at;
         return label;
-    }
-
-    private static StrategyDescriptor? LoadPlugin(MappingReader reader, SpecReading reading, PluginReference plugin)
-    {
-        PluginLoad<StrategyDescriptor> load;
-        try
-        {
-            load = reading.Catalog.Plugins.LoadStrategy(plugin.AssemblyPath, plugin.TypeName);
-        }
-        catch (Exception e)
-        {
-            load = PluginLoad<StrategyDescriptor>.Failure(e.Message);
-        }
-
-        if (load.Value is null)
-        {
-            PluginSource.ReportLoadFailure(reader, "strategy", plugin, load.Error ?? "the loader gave no reason");
-            return null;
-        }
-
-        if (!PluginSource.TryFingerprint(reader, plugin, out string fingerprint))
-        {
-            return null;
-        }
-
-        reading.Fingerprints[plugin.AssemblyPath] = fingerprint;
-        return load.Value;
     }
 
     /// <summary>

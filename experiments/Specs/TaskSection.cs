@@ -33,7 +33,7 @@ internal static class TaskSection
 
                 break;
             case SourceKind.Plugin when PluginSource.TryRead(reader, reading.BaseFolder, out plugin):
-                task = LoadPlugin(reader, reading, plugin);
+                task = PluginSource.Load(reader, reading, plugin, "task", loader => loader.LoadTask(plugin.AssemblyPath, plugin.TypeName));
                 break;
         }
 
@@ -47,33 +47,6 @@ internal static class TaskSection
         int train = ReadCount(reader, "train");
         int test = ReadCount(reader, "test");
         return reading.Errors.Count == before && task is not null ? new TaskSpec(task, plugin, difficulty, train, test) : null;
-    }
-
-    private static IReasoningTask? LoadPlugin(MappingReader reader, SpecReading reading, PluginReference plugin)
-    {
-        PluginLoad<IReasoningTask> load;
-        try
-        {
-            load = reading.Catalog.Plugins.LoadTask(plugin.AssemblyPath, plugin.TypeName);
-        }
-        catch (Exception e)
-        {
-            load = PluginLoad<IReasoningTask>.Failure(e.Message);
-        }
-
-        if (load.Value is null)
-        {
-            PluginSource.ReportLoadFailure(reader, "task", plugin, load.Error ?? "the loader gave no reason");
-            return null;
-        }
-
-        if (!PluginSource.TryFingerprint(reader, plugin, out string fingerprint))
-        {
-            return null;
-        }
-
-        reading.Fingerprints[plugin.AssemblyPath] = fingerprint;
-        return load.Value;
     }
 
     /// <summary>A required problem count, at least 1.</summary>

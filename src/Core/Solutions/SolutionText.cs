@@ -37,15 +37,19 @@ public static class SolutionText
         prompt + "\n" + RenderCompletion(steps, answer);
 
     /// <summary>What follows the question line: the step lines, then the answer line.</summary>
-    public static string RenderCompletion(IEnumerable<string> steps, string answer)
+    public static string RenderCompletion(IEnumerable<string> steps, string answer) =>
+        RenderLines(steps) + AnswerPrefix + answer + "\n";
+
+    /// <summary>Lines written after the question (steps, perhaps an answer line), each ended by its newline.</summary>
+    public static string RenderLines(IEnumerable<string> lines)
     {
         var text = new StringBuilder();
-        foreach (string step in steps)
+        foreach (string line in lines)
         {
-            text.Append(step).Append('\n');
+            text.Append(line).Append('\n');
         }
 
-        return text.Append(AnswerPrefix).Append(answer).Append('\n').ToString();
+        return text.ToString();
     }
 
     /// <summary>Parses a full text whose first line is the question.</summary>

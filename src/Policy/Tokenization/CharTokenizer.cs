@@ -75,6 +75,17 @@ public sealed class CharTokenizer
         return ids;
     }
 
+    /// <summary>
+    /// The question line and the lines written after it so far, as the policy reads them before it writes the
+    /// next line: <see cref="EncodePrompt"/> followed by each line and its end token.
+    /// </summary>
+    public List<int> EncodePrefix(string question, IEnumerable<string> lines)
+    {
+        List<int> ids = EncodePrompt(question);
+        ids.AddRange(Encode(SolutionText.RenderLines(lines)));
+        return ids;
+    }
+
     /// <summary>Decodes ids; both line ends become a newline, <see cref="Begin"/> and padding vanish. Never throws.</summary>
     public string Decode(IEnumerable<int> ids)
     {

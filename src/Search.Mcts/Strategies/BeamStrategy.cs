@@ -11,24 +11,19 @@ namespace Reasoning.Search.Mcts.Strategies;
 /// Hugging Face's "search and learn"): each round every beam samples candidate next steps, the reward model
 /// scores them all in one batch, and the best <c>width</c> survive; the answer is the best-scoring finished beam.
 /// </summary>
-public sealed class BeamStrategy(BeamStrategyOptions options) : IStrategy, IDisposable
+public sealed class BeamStrategy(BeamStrategyOptions options) : RewardGuidedStrategy(options)
 {
     public const string StrategyName = "beam";
 
     public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<BeamStrategyOptions>(
         StrategyName, "step-level beam search scored by a learned process reward model", o => new BeamStrategy(o));
 
-    private PreparedRewardModel? _reward;
+    public override string Name => StrategyName;
 
-    public string Name => StrategyName;
-
-    public async Task PrepareAsync(StrategyContext context) => _reward = await RewardModelPreparation.PrepareAsync(options, context);
-
-    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    public override async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
     {
-        PreparedRewardModel reward = _reward ?? throw new InvalidOperationException("beam: PrepareAsync must run before SolveAsync");
         PolicySession policy = context.Services.GetRequiredService<PolicySession>();
-        var environment = new PolicySearchEnvironment(questions, policy, reward.Model, context, options.Temperature, options.MaxStepTokens, options.Value);
+        var environment = new PolicySearchEnvironment(questions, policy, RewardModel, context, options.Temperature, options.MaxStepTokens, options.Value);
         var search = new BeamOptions { Width = options.Width, ExpansionsPerBeam = options.ExpansionsPerBeam, MaxDepth = options.MaxDepth };
         IReadOnlyList<BeamResult> results = await BeamSearch.RunAsync(questions.Count, search, environment.ExpandAsync, environment.ScoreAsync, context.Cancellation);
 
@@ -39,9 +34,7 @@ public sealed class BeamStrategy(BeamStrategyOptions options) : IStrategy, IDisp
             PolicySearchEnvironment.AnswerOf(texts[i]),
             texts[i],
             r.Finished.Where(p => p.EndsAtAnswer)
-                .Select(p => new ScoredAnswer(PolicySearchEnvironment.AnswerOf(string.Concat(p.Steps.Select(s => s + "\n"))), p.Score))
+                .Select(p => new ScoredAnswer(PolicySearchEnvironment.AnswerOf(p.Steps), p.Score))
                 .ToList())).ToList();
     }
-
-    public void Dispose() => _reward?.Model.Dispose();
 }

@@ -15,28 +15,18 @@ namespace Reasoning.Search.Mcts.Strategies;
 /// score (a PRM's step scores aggregated, or an ORM's), by reward-weighted majority, or by plain majority (then
 /// no reward model is trained).
 /// </summary>
-public sealed class BestOfNStrategy(BestOfNStrategyOptions options) : IStrategy, IDisposable
+public sealed class BestOfNStrategy(BestOfNStrategyOptions options) : RewardGuidedStrategy(options)
 {
     public const string StrategyName = "best-of-n";
 
     public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<BestOfNStrategyOptions>(
         StrategyName, "n sampled solutions, the one a learned reward model (or the majority) prefers", o => new BestOfNStrategy(o));
 
-    private PreparedRewardModel? _reward;
+    public override string Name => StrategyName;
 
-    public string Name => StrategyName;
+    protected override bool UsesRewardModel => options.Selection != BestOfNMode.Majority;
 
-    private bool UsesRewardModel => options.Selection != BestOfNMode.Majority;
-
-    public async Task PrepareAsync(StrategyContext context)
-    {
-        if (UsesRewardModel)
-        {
-            _reward = await RewardModelPreparation.PrepareAsync(options, context);
-        }
-    }
-
-    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    public override async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
     {
         PolicySession policy = context.Services.GetRequiredService<PolicySession>();
         int n = options.Samples;
@@ -48,10 +38,9 @@ public sealed class BestOfNStrategy(BestOfNStrategyOptions options) : IStrategy,
         double[] scores = new double[completions.Count];
         if (UsesRewardModel)
         {
-            PreparedRewardModel reward = _reward ?? throw new InvalidOperationException("best-of-n: PrepareAsync must run before SolveAsync");
             var solutions = parsed.Select((p, i) => new SolutionLines(questions[i / n].Prompt, LabeledSolution.LinesOf(p))).ToList();
             ScoreAggregation how = options.RewardModel == ProcessReward.Model.RewardModelKind.OutcomeReward ? ScoreAggregation.Last : options.Aggregation;
-            scores = RewardScorer.ScoreSolutions(reward.Model, solutions, how, context.Meter);
+            scores = RewardScorer.ScoreSolutions(RewardModel, solutions, how, context.Meter);
             for (int i = 0; i < scores.Length; i++)
             {
                 // A solution that never reached an answer line cannot be right, however sound its steps look.
@@ -74,6 +63,4 @@ public sealed class BestOfNStrategy(BestOfNStrategyOptions options) : IStrategy,
 
         return attempts;
     }
-
-    public void Dispose() => _reward?.Model.Dispose();
 }

@@ -24,7 +24,8 @@ internal sealed class PolicySearchEnvironment(
     public async Task<IReadOnlyList<IReadOnlyList<StepCandidate>>> ExpandAsync(IReadOnlyList<SearchState> states, int samplesPerState, CancellationToken cancellation)
     {
         int room = policy.Base.Model.Config.MaxSequenceLength;
-        var budget = states.Select(s => Math.Min(maxStepTokens, room - Prefix(s).Count)).ToArray(); // ≤ 0: no room left, no candidates (a dead end)
+        var prefixes = states.Select(Prefix).ToList();
+        var budget = prefixes.Select(p => Math.Min(maxStepTokens, room - p.Count)).ToArray(); // ≤ 0: no room left, no candidates (a dead end)
 
         // One request per distinct budget keeps rows that are about to run out of room from cutting the others short.
         var candidates = states.Select(_ => new List<StepCandidate>()).ToList();
@@ -32,7 +33,7 @@ internal sealed class PolicySearchEnvironment(
         foreach (int tokens in budget.Where(b => b > 0).Distinct().Order())
         {
             var rows = Enumerable.Range(0, states.Count).Where(i => budget[i] == tokens).ToList();
-            var ids = rows.SelectMany(i => Enumerable.Repeat<IReadOnlyList<int>>(Prefix(states[i]), samplesPerState)).ToList();
+            var ids = rows.SelectMany(i => Enumerable.Repeat(prefixes[i], samplesPerState)).ToList();
             var sampling = new SamplingOptions(temperature, 1.0, tokens, StopAt.EndOfStep, Seed: RewardModelPreparation.SeedFor(context.Seed, $"search/expand/{call}/{tokens}"));
             IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(policy.Base, ids, sampling, context.Meter, cancellation);
             for (int r = 0; r < rows.Count; r++)
@@ -63,11 +64,11 @@ internal sealed class PolicySearchEnvironment(
     /// </summary>
     public async Task<IReadOnlyList<string>> CompleteAsync(IReadOnlyList<(int Problem, IReadOnlyList<string> Steps, bool NeedsCompletion)> paths, int maxNewTokens, CancellationToken cancellation)
     {
-        var texts = paths.Select(p => string.Concat(p.Steps.Select(s => s + "\n"))).ToArray();
+        var texts = paths.Select(p => SolutionText.RenderLines(p.Steps)).ToArray();
         var open = Enumerable.Range(0, paths.Count).Where(i => paths[i].NeedsCompletion).ToList();
         if (open.Count > 0)
         {
-            var ids = open.Select(i => (IReadOnlyList<int>)Prefix(new SearchState(paths[i].Problem, paths[i].Steps))).ToList();
+            var ids = open.Select(i => Prefix(new SearchState(paths[i].Problem, paths[i].Steps))).ToList();
             int room = policy.Base.Model.Config.MaxSequenceLength - ids.Max(p => p.Count);
             if (room > 0)
             {
@@ -83,13 +84,11 @@ internal sealed class PolicySearchEnvironment(
     }
 
     /// <summary>The question line and the steps so far, as the policy reads them.</summary>
-    private List<int> Prefix(SearchState state)
-    {
-        List<int> prompt = policy.Base.Tokenizer.EncodePrompt(questions[state.Problem].Prompt);
-        prompt.AddRange(policy.Base.Tokenizer.Encode(string.Concat(state.Steps.Select(s => s + "\n"))));
-        return prompt;
-    }
+    private IReadOnlyList<int> Prefix(SearchState state) => policy.Base.Tokenizer.EncodePrefix(questions[state.Problem].Prompt, state.Steps);
 
     /// <summary>The answer of a solution text, or null.</summary>
     public static string? AnswerOf(string solution) => SolutionText.ParseCompletion(solution).Answer;
+
+    /// <summary>The answer of the lines a search wrote, or null.</summary>
+    public static string? AnswerOf(IReadOnlyList<string> lines) => AnswerOf(SolutionText.RenderLines(lines));
 }

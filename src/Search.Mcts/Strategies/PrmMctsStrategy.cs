@@ -14,24 +14,19 @@ namespace Reasoning.Search.Mcts.Strategies;
 /// left without an answer line is completed greedily by the policy; one that ended in a dead end falls back to
 /// the best-scoring answer the tree found.
 /// </summary>
-public sealed class PrmMctsStrategy(MctsStrategyOptions options) : IStrategy, IDisposable
+public sealed class PrmMctsStrategy(MctsStrategyOptions options) : RewardGuidedStrategy(options)
 {
     public const string StrategyName = "prm-mcts";
 
     public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<MctsStrategyOptions>(
         StrategyName, "MCTS over reasoning steps guided by a learned process reward model (PUCT, policy priors)", o => new PrmMctsStrategy(o));
 
-    private PreparedRewardModel? _reward;
+    public override string Name => StrategyName;
 
-    public string Name => StrategyName;
-
-    public async Task PrepareAsync(StrategyContext context) => _reward = await RewardModelPreparation.PrepareAsync(options, context);
-
-    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    public override async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
     {
-        PreparedRewardModel reward = _reward ?? throw new InvalidOperationException("prm-mcts: PrepareAsync must run before SolveAsync");
         PolicySession policy = context.Services.GetRequiredService<PolicySession>();
-        var environment = new PolicySearchEnvironment(questions, policy, reward.Model, context, options.Temperature, options.MaxStepTokens, options.Value);
+        var environment = new PolicySearchEnvironment(questions, policy, RewardModel, context, options.Temperature, options.MaxStepTokens, options.Value);
         var search = new MctsOptions
         {
             Simulations = options.Simulations,
@@ -54,9 +49,7 @@ public sealed class PrmMctsStrategy(MctsStrategyOptions options) : IStrategy, ID
             texts[i],
             Enumerable.Range(0, r.Tree.Count)
                 .Where(r.Tree.EndsAtAnswer)
-                .Select(node => new ScoredAnswer(PolicySearchEnvironment.AnswerOf(string.Concat(r.Tree.Steps(node).Select(s => s + "\n"))), r.Tree.Score[node]))
+                .Select(node => new ScoredAnswer(PolicySearchEnvironment.AnswerOf(r.Tree.Steps(node)), r.Tree.Score[node]))
                 .ToList())).ToList();
     }
-
-    public void Dispose() => _reward?.Model.Dispose();
 }

@@ -85,9 +85,7 @@ internal static class RewardModelPreparation
             var ids = new List<IReadOnlyList<int>>(prefixes.Count * k);
             foreach ((Problem problem, IReadOnlyList<string> prefix) in prefixes)
             {
-                List<int> prompt = policy.Base.Tokenizer.EncodePrompt(problem.Prompt);
-                prompt.AddRange(policy.Base.Tokenizer.Encode(string.Concat(prefix.Select(line => line + "\n"))));
-                ids.AddRange(Enumerable.Repeat<IReadOnlyList<int>>(prompt, k));
+                ids.AddRange(Enumerable.Repeat<IReadOnlyList<int>>(policy.Base.Tokenizer.EncodePrefix(problem.Prompt, prefix), k));
             }
 
             var options = sampling with { Seed = SeedFor(context.Seed, "reward/rollouts") };

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Storage;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Tokenization;
 using Reasoning.Policy.Training;
@@ -15,7 +16,7 @@ internal sealed record RewardModelRecord(string Key, RewardModelKind Kind, Phase
 
 /// <summary>
 /// Trained reward models on disk, one per key (a SHA-256 of everything that determines them): the weights in
-/// TorchSharp's format and a JSON record beside them, both written atomically (write, then rename). A file that
+/// TorchSharp's format and a JSON record beside them, both written atomically (<see cref="AtomicFile"/>). A file that
 /// is missing, damaged or made for another key is never trusted: the caller trains again.
 /// </summary>
 internal sealed class RewardModelStore(string folder, ILogger logger)
@@ -59,12 +60,7 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
 
     public void Save(RewardModel model, RewardModelRecord record)
     {
-        Directory.CreateDirectory(folder);
-        string weights = WeightsPath(record.Key), temporary = weights + $".{Environment.ProcessId}.tmp";
-        model.save(temporary);
-        File.Move(temporary, weights, overwrite: true);
-        string json = RecordPath(record.Key), temporaryJson = json + $".{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporaryJson, JsonSerializer.Serialize(record, Json));
-        File.Move(temporaryJson, json, overwrite: true);
+        AtomicFile.Replace(WeightsPath(record.Key), temporary => model.save(temporary));
+        AtomicFile.WriteAllText(RecordPath(record.Key), JsonSerializer.Serialize(record, Json));
     }
 }

@@ -1,13 +1,13 @@
 using System.Text;
 
-namespace Reasoning.Experiments.Records;
+namespace Reasoning.Core.Storage;
 
 /// <summary>
 /// Writes a whole file so that readers see either the old contents or the new, never half a file:
 /// the bytes go to a temporary file in the same folder (same file system, so the rename is atomic),
 /// are flushed to disk, and the temporary file is renamed over the target.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     private static readonly UTF8Encoding Utf8NoBom = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -16,18 +16,29 @@ internal static class AtomicFile
 
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
+        byte[] copy = bytes.ToArray();
+        Replace(path, temporary =>
+        {
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            stream.Write(copy);
+            stream.Flush(flushToDisk: true);
+        });
+    }
+
+    /// <summary>
+    /// Replaces <paramref name="path"/> with what <paramref name="write"/> puts in the temporary file whose path it
+    /// is given (for writers that want a path, such as a module's <c>save</c>); the temporary file is removed if
+    /// writing fails.
+    /// </summary>
+    public static void Replace(string path, Action<string> write)
+    {
         string fullPath = Path.GetFullPath(path);
         string folder = Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"'{path}' has no folder.", nameof(path));
         Directory.CreateDirectory(folder);
         string temporary = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
+            write(temporary);
             File.Move(temporary, fullPath, overwrite: true);
         }
         catch
