@@ -105,6 +105,22 @@ public sealed class SearchStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task ALongSearchLeavesNoLiveTensors()
+    {
+        IReadOnlyList<Question> questions = Questions(2);
+        var environment = new PolicySearchEnvironment(questions, _session, _reward, Context(new RecordingMeter()), 1.0, 8, ScoreAggregation.Last);
+        var options = new MctsOptions { Simulations = 3, CandidatesPerExpansion = 2, MaxDepth = 3 };
+        await MctsSearch.RunAsync(questions.Count, options, environment.ExpandAsync, environment.ScoreAsync, seed: 0); // warm-up
+        long before = BatchedSamplerTests.LiveTensors();
+        for (int i = 0; i < 20; i++)
+        {
+            await MctsSearch.RunAsync(questions.Count, options, environment.ExpandAsync, environment.ScoreAsync, seed: i);
+        }
+
+        Assert.Equal(before, BatchedSamplerTests.LiveTensors());
+    }
+
+    [Fact]
     public async Task MonteCarloRolloutsAreChargedToTraining()
     {
         IReadOnlyList<Problem> train = ProblemSplit.Create(Arithmetic, 2, trainSize: 6, testSize: 0, seed: 2).Train;
