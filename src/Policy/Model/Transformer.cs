@@ -138,6 +138,9 @@ public sealed class Transformer : Module
     public Tensor HiddenStates(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null) =>
         Trunk(ids, positions, mask, cache).view(ids.shape[0], ids.shape[1], Config.Dimension); // [B, T, C]
 
+    /// <summary>The output projection of <see cref="HiddenStates"/>: [B, T, C] → [B, T, V] logits, as <see cref="Forward"/> computes them.</summary>
+    public Tensor Project(Tensor hidden) => functional.linear(hidden, output is null ? tokens.weight! : output.weight!);
+
     /// <summary>Everything up to the output projection: embedding, blocks, final norm; returns [B·T, C].</summary>
     private Tensor Trunk(Tensor ids, Tensor positions, Tensor? mask, KvCache? cache)
     {

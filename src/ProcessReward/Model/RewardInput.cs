@@ -6,7 +6,8 @@ namespace Reasoning.ProcessReward.Model;
 /// <summary>One solution as reward-model input: ids, and where each line ends.</summary>
 /// <param name="Ids">Begin, the question, end of step, then each line and its line-end token.</param>
 /// <param name="LineEnds">Index in <paramref name="Ids"/> of each line's end-of-step or end-of-answer token, one per line.</param>
-internal sealed record RewardInput(int[] Ids, int[] LineEnds)
+/// <param name="PromptLength">Tokens of the question (begin, the question, end of step): the written tokens start here.</param>
+internal sealed record RewardInput(int[] Ids, int[] LineEnds, int PromptLength)
 {
     /// <summary>
     /// Encodes a solution the way the policy reads it (<see cref="CharTokenizer.EncodePrompt"/>, then each line with
@@ -16,6 +17,7 @@ internal sealed record RewardInput(int[] Ids, int[] LineEnds)
     public static RewardInput Encode(CharTokenizer tokenizer, string prompt, IReadOnlyList<string> lines)
     {
         List<int> ids = tokenizer.EncodePrompt(prompt);
+        int promptLength = ids.Count;
         var lineEnds = new int[lines.Count];
         for (int i = 0; i < lines.Count; i++)
         {
@@ -28,11 +30,14 @@ internal sealed record RewardInput(int[] Ids, int[] LineEnds)
             lineEnds[i] = ids.Count - 1;
         }
 
-        return new RewardInput(ids.ToArray(), lineEnds);
+        return new RewardInput(ids.ToArray(), lineEnds, promptLength);
     }
 
-    /// <summary>Right-padded ids [B, T] (padding <see cref="CharTokenizer.Padding"/>) and positions [B, T] (a shared arange).</summary>
-    public static (Tensor Ids, Tensor Positions) Pack(IReadOnlyList<RewardInput> batch, Device device)
+    /// <summary>
+    /// Right-padded ids [B, T] (padding <see cref="CharTokenizer.Padding"/>), positions [B, T] (a shared arange), and
+    /// each row's <see cref="PromptLength"/> [B].
+    /// </summary>
+    public static (Tensor Ids, Tensor Positions, Tensor PromptLengths) Pack(IReadOnlyList<RewardInput> batch, Device device)
     {
         int t = batch.Max(e => e.Ids.Length);
         var ids = new long[batch.Count * t];
@@ -47,6 +52,7 @@ internal sealed record RewardInput(int[] Ids, int[] LineEnds)
 
         Tensor packed = tensor(ids, new long[] { batch.Count, t }, device: device);      // [B, T]
         // Expanded, not copied: the transformer then shares one rotary table row across the batch.
-        return (packed, arange(t, device: device).expand(batch.Count, t));               // [B, T], [B, T]
+        Tensor promptLengths = tensor(batch.Select(e => (long)e.PromptLength).ToArray(), device: device); // [B]
+        return (packed, arange(t, device: device).expand(batch.Count, t), promptLengths); // [B, T], [B, T], [B]
     }
 }

@@ -10,11 +10,14 @@ using static TorchSharp.torch.nn;
 namespace Reasoning.ProcessReward.Model;
 
 /// <summary>
-/// A reward model: a <see cref="Transformer"/> backbone whose final hidden states feed a scalar head
-/// Linear(C, 1), read at the line-end token (end of step, end of answer) of every line after the prompt
-/// (the PRM of Lightman et al. 2023; the ORM of Cobbe et al. 2021 when <see cref="Kind"/> says so).
-/// The backbone's output projection is kept, so its weights load like a policy's, but never used or trained.
-/// Weights are fp32 (it is trained); it lives on the device of the policy it was copied from.
+/// A reward model: a <see cref="Transformer"/> backbone and a score at the line-end token (end of step, end of answer)
+/// of every line after the prompt (the PRM of Lightman et al. 2023; the ORM of Cobbe et al. 2021 when
+/// <see cref="Kind"/> says so). <see cref="Head"/> says how the score is read: a linear head on the final hidden state
+/// (<see cref="RewardHead.Scalar"/>), the implicit process reward of the backbone read as a language model against the
+/// frozen policy it started from (<see cref="RewardHead.Implicit"/>), or both summed.
+/// The backbone's output projection is kept, so its weights load like a policy's; the scalar head neither uses nor trains it.
+/// The frozen reference policy is not part of the model (not saved, not trained): it is the caller's, typically the
+/// base policy itself, so no copy is made. Weights are fp32 (it is trained); it lives on the device of the policy it was copied from.
 /// </summary>
 public sealed class RewardModel : Module
 {
@@ -24,7 +27,18 @@ public sealed class RewardModel : Module
     private readonly Transformer backbone;
     private readonly Linear head;
 
+    /// <summary>The frozen π_ref of the implicit reward; null for <see cref="RewardHead.Scalar"/>. Not owned.</summary>
+    private readonly Transformer? reference;
+
     public RewardModelKind Kind { get; }
+
+    /// <summary>How the score at a line end is computed.</summary>
+    public RewardHead Head { get; }
+
+    /// <summary>β of the implicit reward (the scale of its log-likelihood ratio); unused by <see cref="RewardHead.Scalar"/>.</summary>
+    public double Beta { get; }
+
+    private bool UsesImplicit => Head != RewardHead.Scalar;
 
     /// <summary>The tokenizer whose ids the backbone reads.</summary>
     public CharTokenizer Tokenizer { get; }
@@ -34,7 +48,16 @@ public sealed class RewardModel : Module
     public Device Device => backbone.Device;
 
     /// <summary>A fresh model: backbone weights as <see cref="Transformer(TransformerConfig, long)"/> draws them, head N(0, 0.02), bias 0.</summary>
-    public RewardModel(TransformerConfig config, CharTokenizer tokenizer, RewardModelKind kind, long seed) : base("reward_model")
+    /// <param name="config">The backbone's shape.</param>
+    /// <param name="tokenizer">The tokenizer whose ids it reads.</param>
+    /// <param name="kind">Which line ends are trained.</param>
+    /// <param name="seed">Draws the weights.</param>
+    /// <param name="head">How a line end is scored.</param>
+    /// <param name="reference">The frozen policy of the implicit reward (required unless <paramref name="head"/> is <see cref="RewardHead.Scalar"/>; it must read the same vocabulary). Not copied, not owned.</param>
+    /// <param name="beta">β of the implicit reward, positive.</param>
+    public RewardModel(
+        TransformerConfig config, CharTokenizer tokenizer, RewardModelKind kind, long seed,
+        RewardHead head = RewardHead.Scalar, Transformer? reference = null, double beta = 1.0) : base("reward_model")
     {
         if (tokenizer.VocabularySize > config.VocabularySize)
         {
@@ -46,24 +69,52 @@ public sealed class RewardModel : Module
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown reward model kind");
         }
 
+        if (!Enum.IsDefined(head))
+        {
+            throw new ArgumentOutOfRangeException(nameof(head), head, "unknown reward head");
+        }
+
+        if (head != RewardHead.Scalar)
+        {
+            if (reference is null)
+            {
+                throw new ArgumentException($"the {head} reward head needs the frozen reference policy", nameof(reference));
+            }
+
+            if (reference.Config.VocabularySize != config.VocabularySize)
+            {
+                throw new ArgumentException(
+                    $"the reference policy reads {reference.Config.VocabularySize} ids; the reward model {config.VocabularySize}", nameof(reference));
+            }
+
+            if (!(beta > 0) || double.IsInfinity(beta))
+            {
+                throw new ArgumentOutOfRangeException(nameof(beta), beta, "the implicit reward's beta must be positive and finite");
+            }
+        }
+
         Kind = kind;
+        Head = head;
+        Beta = beta;
         Tokenizer = tokenizer;
         backbone = new Transformer(config, seed);
-        head = Linear(config.Dimension, 1, hasBias: true);
+        this.head = Linear(config.Dimension, 1, hasBias: true);
         RegisterComponents();
+        // Set after registration: the reference is the caller's, not a submodule to save, train or dispose.
+        this.reference = head == RewardHead.Scalar ? null : reference;
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
             // Linear's own initialisation draws from the global generator; a seeded one keeps the model a function of its seed.
             var generator = new Generator((ulong)seed ^ 0x5EED_4EADUL);
-            head.weight!.copy_(randn(head.weight.shape, generator: generator) * 0.02);
-            head.bias!.zero_();
+            this.head.weight!.copy_(randn(this.head.weight.shape, generator: generator) * 0.02);
+            this.head.bias!.zero_();
         }
 
         foreach ((string name, Parameter p) in named_parameters())
         {
             p.DetachFromDisposeScope();
-            if (name == UnusedOutputProjection)
+            if (name == UnusedOutputProjection && !UsesImplicit)
             {
                 p.requires_grad = false;
             }
@@ -72,11 +123,14 @@ public sealed class RewardModel : Module
 
     /// <summary>
     /// A model whose backbone starts from a trained policy's weights (a copy: the policy is not touched),
-    /// on the policy's device, in fp32. The head is fresh, drawn from <paramref name="seed"/>.
+    /// on the policy's device, in fp32. The head is fresh, drawn from <paramref name="seed"/>. An implicit head
+    /// takes <paramref name="reference"/> as its frozen π_ref, or <paramref name="policy"/> itself when that is null.
     /// </summary>
-    public static RewardModel FromPolicy(Transformer policy, CharTokenizer tokenizer, RewardModelKind kind, long seed)
+    public static RewardModel FromPolicy(
+        Transformer policy, CharTokenizer tokenizer, RewardModelKind kind, long seed,
+        RewardHead head = RewardHead.Scalar, double beta = 1.0, Transformer? reference = null)
     {
-        var model = new RewardModel(policy.Config, tokenizer, kind, seed);
+        var model = new RewardModel(policy.Config, tokenizer, kind, seed, head, reference ?? policy, beta);
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
@@ -92,9 +146,11 @@ public sealed class RewardModel : Module
     }
 
     /// <summary>A fresh model of its own (usually smaller) shape, on <paramref name="device"/> (CPU when null).</summary>
-    public static RewardModel Fresh(TransformerConfig config, CharTokenizer tokenizer, RewardModelKind kind, long seed, Device? device = null)
+    public static RewardModel Fresh(
+        TransformerConfig config, CharTokenizer tokenizer, RewardModelKind kind, long seed, Device? device = null,
+        RewardHead head = RewardHead.Scalar, Transformer? reference = null, double beta = 1.0)
     {
-        var model = new RewardModel(config, tokenizer, kind, seed);
+        var model = new RewardModel(config, tokenizer, kind, seed, head, reference, beta);
         if (device is not null)
         {
             model.to(device);
@@ -103,33 +159,68 @@ public sealed class RewardModel : Module
         return model;
     }
 
-    /// <summary>The parameters training updates: all but the backbone's unused output projection.</summary>
+    /// <summary>The parameters training updates: all but the backbone's output projection when the scalar head leaves it unused.</summary>
     public IEnumerable<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad);
 
-    /// <summary>Parameters that take part in the matrix multiplications of one token: the backbone's minus its output projection, plus the head.</summary>
-    public long MatmulParameters => Config.MatmulParameters - (long)Config.VocabularySize * Config.Dimension + Config.Dimension;
+    /// <summary>
+    /// Parameters that take part in the matrix multiplications of one token: the backbone's, without its output
+    /// projection for the scalar head alone, plus the head (the reference's are in <see cref="ScoringFlops"/>).
+    /// </summary>
+    public long MatmulParameters =>
+        (UsesImplicit ? Config.MatmulParameters : Config.MatmulParameters - (long)Config.VocabularySize * Config.Dimension) + Config.Dimension;
 
     /// <summary>
-    /// Forward FLOPs, from the project's one count (<see cref="TransformerConfig.ForwardFlops"/>) with the output
-    /// projection (2·V·C per token) replaced by the head's (2·C per token). Training is 3 × this.
+    /// Forward FLOPs of the trained model, from the project's one count (<see cref="TransformerConfig.ForwardFlops"/>):
+    /// for the scalar head, the output projection (2·V·C per token) replaced by the head's (2·C per token); for the
+    /// implicit heads the output projection is used and the head's 2·C is added when it is read too.
     /// </summary>
-    public double ForwardFlops(long tokens, double attendedPositions) =>
-        Config.ForwardFlops(tokens, attendedPositions) - 2.0 * ((long)Config.VocabularySize * Config.Dimension - Config.Dimension) * tokens;
+    public double ForwardFlops(long tokens, double attendedPositions) => Head switch
+    {
+        RewardHead.Scalar => Config.ForwardFlops(tokens, attendedPositions) - 2.0 * ((long)Config.VocabularySize * Config.Dimension - Config.Dimension) * tokens,
+        RewardHead.Implicit => Config.ForwardFlops(tokens, attendedPositions),
+        _ => Config.ForwardFlops(tokens, attendedPositions) + 2.0 * Config.Dimension * tokens,
+    };
+
+    /// <summary>Forward FLOPs of the frozen reference over the same tokens; 0 for the scalar head, which has none.</summary>
+    private double ReferenceFlops(long tokens, double attendedPositions) =>
+        reference is null ? 0 : reference.Config.ForwardFlops(tokens, attendedPositions);
+
+    /// <summary>FLOPs of one scoring pass: the model's forward and, for the implicit heads, the reference's.</summary>
+    public double ScoringFlops(long tokens, double attendedPositions) => ForwardFlops(tokens, attendedPositions) + ReferenceFlops(tokens, attendedPositions);
+
+    /// <summary>FLOPs of one training step: 3 × the model's forward (forward and backward) plus the reference's forward (no gradient).</summary>
+    public double TrainingFlops(long tokens, double attendedPositions) => 3 * ForwardFlops(tokens, attendedPositions) + ReferenceFlops(tokens, attendedPositions);
 
     /// <summary>
     /// <see cref="MemoryEstimate.Training"/> (fp32, AdamW) for a batch of <paramref name="batch"/> × <paramref name="length"/>
-    /// tokens, with the head's one fp32 logit per token in place of the vocabulary's logits.
+    /// tokens: with the head's one fp32 logit per token in place of the vocabulary's logits for the scalar head; the
+    /// vocabulary's logits and the reference's weights and forward pass for the implicit heads.
     /// </summary>
-    public long EstimatedTrainingBytes(int batch, int length) =>
-        MemoryEstimate.Training(Config, batch, length, 4, OptimizerKind.AdamW).Total - HeadLogitSaving(batch, length);
+    public long EstimatedTrainingBytes(int batch, int length)
+    {
+        long training = MemoryEstimate.Training(Config, batch, length, 4, OptimizerKind.AdamW).Total;
+        return UsesImplicit ? training + ReferenceBytes(batch, length) : training - HeadLogitSaving(batch, length);
+    }
 
-    /// <summary><see cref="MemoryEstimate.Inference"/> (fp32) of one plain forward pass: no KV cache, one logit per token.</summary>
+    /// <summary><see cref="MemoryEstimate.Inference"/> (fp32) of one plain forward pass: no KV cache, one logit per token (scalar head) or the vocabulary's and the reference's (implicit heads).</summary>
     public long EstimatedScoringBytes(int batch, int length)
     {
         MemoryBreakdown memory = MemoryEstimate.Inference(Config, batch, length, 4);
+        if (UsesImplicit)
+        {
+            return memory.Total - memory.KvCache + ReferenceBytes(batch, length);
+        }
+
         long vocabularyActivations = (long)batch * length * (Config.Dimension + Math.Max(2L * Config.HiddenDimension, Config.VocabularySize)) * 4;
         long headActivations = (long)batch * length * (Config.Dimension + Math.Max(2L * Config.HiddenDimension, 1)) * 4;
         return memory.Total - memory.KvCache - vocabularyActivations + headActivations;
+    }
+
+    /// <summary>The reference's weights (in its own precision) and one forward pass's activations, without a KV cache.</summary>
+    private long ReferenceBytes(int batch, int length)
+    {
+        MemoryBreakdown memory = MemoryEstimate.Inference(reference!.Config, batch, length, 4);
+        return reference.WeightBytes + memory.Activations;
     }
 
     private long HeadLogitSaving(int batch, int length) => (long)batch * length * (Config.VocabularySize - 1) * MemoryEstimate.LossLogitBytes;
@@ -137,10 +228,43 @@ public sealed class RewardModel : Module
     /// <summary>A reward logit at every position (only line ends after the prompt mean anything).</summary>
     /// <param name="ids">[B, T] token ids.</param>
     /// <param name="positions">[B, T] rotary positions (long).</param>
+    /// <param name="promptLengths">[B] tokens of each row's question (the written tokens start there); needed by the implicit heads only.</param>
     /// <returns>[B, T] logits; sigmoid gives the probability that the solution is on a right track.</returns>
-    public Tensor Forward(Tensor ids, Tensor positions)
+    public Tensor Forward(Tensor ids, Tensor positions, Tensor? promptLengths = null)
     {
         Tensor hidden = backbone.HiddenStates(ids, positions);                          // [B, T, C]
-        return head.call(hidden).squeeze(-1);                                           // [B, T]
+        if (!UsesImplicit)
+        {
+            return head.call(hidden).squeeze(-1);                                       // [B, T]
+        }
+
+        if (promptLengths is null)
+        {
+            throw new ArgumentNullException(nameof(promptLengths), $"the {Head} reward head needs each row's prompt length");
+        }
+
+        Tensor implicitReward = ImplicitReward(backbone.Project(hidden), ids, positions, promptLengths); // [B, T]
+        return Head == RewardHead.Implicit ? implicitReward : implicitReward + head.call(hidden).squeeze(-1);
+    }
+
+    /// <summary>
+    /// q[b, t] = β · Σ_{p ≤ i ≤ t} (log π_θ(ids[b, i] | ids[b, &lt;i]) − log π_ref(ids[b, i] | ids[b, &lt;i])), p the row's prompt
+    /// length; 0 for t &lt; p. Worked example (β = 1, prompt length 2, three ids): per-token log-ratios at positions 1 and 2
+    /// of 0.5 and −1.5 give q = [0, 0, −1.5] (position 1 is in the prompt); with prompt length 1, q = [0, 0.5, −1.0].
+    /// </summary>
+    private Tensor ImplicitReward(Tensor logits, Tensor ids, Tensor positions, Tensor promptLengths)
+    {
+        long t = ids.shape[1];
+        Tensor next = ids.narrow(1, 1, t - 1).unsqueeze(-1);                                               // [B, T-1, 1]
+        Tensor policyLogProbs = logits.narrow(1, 0, t - 1).to(float32).log_softmax(-1).gather(-1, next).squeeze(-1); // [B, T-1]
+        Tensor referenceLogProbs;
+        using (no_grad())
+        {
+            referenceLogProbs = reference!.Forward(ids, positions).narrow(1, 0, t - 1).to(float32).log_softmax(-1).gather(-1, next).squeeze(-1); // [B, T-1]
+        }
+
+        Tensor written = arange(1, t, device: ids.device).unsqueeze(0).ge(promptLengths.unsqueeze(1));      // [B, T-1]: token i+1 is written
+        Tensor ratio = (policyLogProbs - referenceLogProbs).mul(written) * Beta;                            // [B, T-1]
+        return nn.functional.pad(ratio.cumsum(1), [1, 0]);                                                   // [B, T]
     }
 }

@@ -12,7 +12,7 @@ public readonly record struct SolutionLines(string Prompt, IReadOnlyList<string>
 /// Batched reward-model scoring: many solutions (or partial solutions) at once, right-padded into as few
 /// forward passes as <see cref="DefaultBatchSize"/> allows. Causal attention makes each row's scores
 /// independent of its batch and its padding. Every pass is charged to the caller's meter: processed tokens
-/// (padding included, as it is computed) and the reward model's forward FLOPs.
+/// (padding included, as it is computed) and the reward model's forward FLOPs (with its reference's, for an implicit head).
 /// </summary>
 public static class RewardScorer
 {
@@ -68,12 +68,12 @@ public static class RewardScorer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        (Tensor ids, Tensor positions) = RewardInput.Pack(batch, model.Device);           // [B, T], [B, T]
+        (Tensor ids, Tensor positions, Tensor promptLengths) = RewardInput.Pack(batch, model.Device); // [B, T], [B, T], [B]
         long b = ids.shape[0];
         t = (int)ids.shape[1];
-        float[] probabilities = model.Forward(ids, positions).to(float32).sigmoid().cpu().data<float>().ToArray(); // [B·T]
+        float[] probabilities = model.Forward(ids, positions, promptLengths).to(float32).sigmoid().cpu().data<float>().ToArray(); // [B·T]
         long tokens = b * t;
-        meter.Record(new Usage(0, tokens, 0, model.ForwardFlops(tokens, b * t * (t + 1) / 2.0)));
+        meter.Record(new Usage(0, tokens, 0, model.ScoringFlops(tokens, b * t * (t + 1) / 2.0)));
         meter.ReportEstimatedBytes(model.EstimatedScoringBytes((int)b, t));
         return probabilities;
     }

@@ -59,7 +59,7 @@ public static class RewardModelTrainer
                 optimizer.step();
 
                 long tokens = b * t;
-                meter.Record(new Usage(0, 0, tokens, 3 * model.ForwardFlops(tokens, b * t * (t + 1) / 2.0)));
+                meter.Record(new Usage(0, 0, tokens, model.TrainingFlops(tokens, b * t * (t + 1) / 2.0)));
                 meter.ReportEstimatedBytes(model.EstimatedTrainingBytes((int)b, (int)t));
                 var point = new LossPoint(step, loss.item<float>(), learningRate, norm);
                 curve.Add(point);
@@ -148,7 +148,7 @@ public static class RewardModelTrainer
     /// </summary>
     internal static Tensor Loss(RewardModel model, IReadOnlyList<Example> batch, double positiveWeight, out long b, out long t)
     {
-        (Tensor ids, Tensor positions) = RewardInput.Pack(batch.Select(e => e.Input).ToArray(), model.Device); // [B, T], [B, T]
+        (Tensor ids, Tensor positions, Tensor promptLengths) = RewardInput.Pack(batch.Select(e => e.Input).ToArray(), model.Device); // [B, T], [B, T], [B]
         (b, t) = (ids.shape[0], ids.shape[1]);
         var flat = new List<long>();
         var targets = new List<float>();
@@ -159,7 +159,7 @@ public static class RewardModelTrainer
             targets.AddRange(batch[i].Targets);
         }
 
-        Tensor logits = model.Forward(ids, positions).reshape(b * t)                     // [B·T]
+        Tensor logits = model.Forward(ids, positions, promptLengths).reshape(b * t)                     // [B·T]
             .index_select(0, tensor(flat.ToArray(), device: model.Device)).to(float32); // [N]
         Tensor y = tensor(targets.ToArray(), device: model.Device);                    // [N]
         Tensor positive = nn.functional.softplus(-logits) * y;                          // [N]

@@ -38,7 +38,7 @@ internal static class RewardModelPreparation
         PolicySession policy = context.Services.GetRequiredService<PolicySession>();
         string key = Key(settings, context, policy);
         RewardModelStore? store = context.CacheFolder is null ? null : new RewardModelStore(Path.Combine(context.CacheFolder, "reward-models"), context.Logger);
-        if (store?.TryLoad(key, policy.Base.Model.Config, policy.Base.Tokenizer, policy.Host.Device) is { } cached)
+        if (store?.TryLoad(key, policy.Base.Model, policy.Base.Tokenizer, policy.Host.Device) is { } cached)
         {
             context.Meter.RecordReused(cached.Record.Cost);
             RecordMetrics(context, cached.Record.HeldOut, cached.Record.LossCurve);
@@ -52,7 +52,7 @@ internal static class RewardModelPreparation
         context.Progress.Report($"labelled {labelled.Count} solutions ({labelled.Sum(l => l.Labels.Count)} steps); training the reward model");
 
         RewardModel model = settings.RewardInitSteps == 0
-            ? RewardModel.FromPolicy(policy.Base.Model, policy.Base.Tokenizer, settings.RewardModel, context.Seed)
+            ? RewardModel.FromPolicy(policy.Base.Model, policy.Base.Tokenizer, settings.RewardModel, context.Seed, settings.RewardHead, settings.RewardBeta)
             : FromLongerFineTuning(settings, context, policy, tap);
         var training = new ProcessRewardTrainingOptions(
             new RewardModelTrainingOptions(Steps: settings.RewardSteps, BatchSize: settings.RewardBatchSize, LearningRate: settings.RewardLearningRate, Seed: context.Seed),
@@ -62,7 +62,7 @@ internal static class RewardModelPreparation
         context.Progress.Report($"reward model trained: held-out step accuracy {trained.HeldOut.StepAccuracy:P1}, AUC {trained.HeldOut.Auc:F3}");
 
         var cost = new PhaseUsage("train", tap.Total, clock.Elapsed.TotalSeconds, ResidentMemory.PeakBytes(), null, tap.EstimatedBytes);
-        store?.Save(model, new RewardModelRecord(key, settings.RewardModel, cost, trained.HeldOut, trained.LossCurve));
+        store?.Save(model, new RewardModelRecord(key, settings.RewardModel, cost, trained.HeldOut, trained.LossCurve, settings.RewardHead, settings.RewardBeta));
         return new PreparedRewardModel(model, trained.HeldOut, Reused: false);
     }
 
@@ -106,7 +106,8 @@ internal static class RewardModelPreparation
         using var backbone = new Transformer(policy.Base.Model.Config, context.Seed);
         SupervisedFineTuning.Train(backbone, policy.Base.Tokenizer, context.TrainProblems, new FineTuningOptions(Steps: settings.RewardInitSteps, Seed: context.Seed), meter, cancellation: context.Cancellation);
         backbone.to(policy.Host.Device);
-        return RewardModel.FromPolicy(backbone, policy.Base.Tokenizer, settings.RewardModel, context.Seed);
+        // The implicit reward is measured against the base policy, the one the search samples from.
+        return RewardModel.FromPolicy(backbone, policy.Base.Tokenizer, settings.RewardModel, context.Seed, settings.RewardHead, settings.RewardBeta, reference: policy.Base.Model);
     }
 
     private static void RecordMetrics(StrategyContext context, RewardModelMetrics heldOut, IReadOnlyList<LossPoint> curve)

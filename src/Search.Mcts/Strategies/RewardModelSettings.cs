@@ -24,6 +24,13 @@ public class RewardModelSettings
     [Description("the reward model: process_reward (a score per step) or outcome_reward (the final answer only)")]
     public RewardModelKind RewardModel { get; set; } = RewardModelKind.ProcessReward;
 
+    [Description("how a line end is scored: scalar (a linear head on the hidden state), implicit (beta times the summed log-likelihood ratio of the written tokens, trained model against the base policy; Yuan et al. 2024) or scalar_plus_implicit (both summed)")]
+    public RewardHead RewardHead { get; set; } = RewardHead.Scalar;
+
+    [Description("beta of the implicit reward head: the scale of its log-likelihood ratio")]
+    [Range(0.0, 1000.0, MinimumIsExclusive = true)]
+    public double RewardBeta { get; set; } = 1.0;
+
     [Description("step labels: exact (the task's step checker) or monte_carlo (rollouts from each step, Math-Shepherd)")]
     public StepLabelSource Labels { get; set; } = StepLabelSource.Exact;
 
@@ -72,5 +79,6 @@ public class RewardModelSettings
         string.Join('|', RewardModel, Labels, Labels == StepLabelSource.MonteCarlo ? Rollouts : 0, LabelProblems, SamplesPerProblem,
             LabelTemperature.ToString("R", System.Globalization.CultureInfo.InvariantCulture), RewardSteps, RewardBatchSize,
             RewardLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-            HeldOutFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture), MaxNewTokens, RewardInitSteps);
+            HeldOutFraction.ToString("R", System.Globalization.CultureInfo.InvariantCulture), MaxNewTokens, RewardInitSteps)
+        + (RewardHead == RewardHead.Scalar ? "" : $"|{RewardHead}|{RewardBeta.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
 }

@@ -12,7 +12,9 @@ using TorchSharp;
 namespace Reasoning.Search.Mcts.Strategies;
 
 /// <summary>What is kept beside a cached reward model: its key, what training it cost, and how it did.</summary>
-internal sealed record RewardModelRecord(string Key, RewardModelKind Kind, PhaseUsage Cost, RewardModelMetrics HeldOut, IReadOnlyList<LossPoint> LossCurve);
+internal sealed record RewardModelRecord(
+    string Key, RewardModelKind Kind, PhaseUsage Cost, RewardModelMetrics HeldOut, IReadOnlyList<LossPoint> LossCurve,
+    RewardHead Head = RewardHead.Scalar, double Beta = 1.0);
 
 /// <summary>
 /// Trained reward models on disk, one per key (a SHA-256 of everything that determines them): the weights in
@@ -28,7 +30,11 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
 
     private string RecordPath(string key) => Path.Combine(folder, $"reward-{key[..16]}.json");
 
-    public (RewardModel Model, RewardModelRecord Record)? TryLoad(string key, TransformerConfig config, CharTokenizer tokenizer, torch.Device device)
+    /// <param name="key">The settings' key.</param>
+    /// <param name="basePolicy">The policy the model was trained from: its shape, and the frozen reference of an implicit head.</param>
+    /// <param name="tokenizer">The policy's tokenizer.</param>
+    /// <param name="device">Where the model goes.</param>
+    public (RewardModel Model, RewardModelRecord Record)? TryLoad(string key, Transformer basePolicy, CharTokenizer tokenizer, torch.Device device)
     {
         if (!File.Exists(WeightsPath(key)) || !File.Exists(RecordPath(key)))
         {
@@ -45,7 +51,7 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
                 return null;
             }
 
-            model = RewardModel.Fresh(config, tokenizer, record.Kind, seed: 0, device);
+            model = RewardModel.Fresh(basePolicy.Config, tokenizer, record.Kind, seed: 0, device, record.Head, basePolicy, record.Beta);
             model.load(WeightsPath(key));
             logger.LogInformation("reusing the reward model {Path}", WeightsPath(key));
             return (model, record);

@@ -203,6 +203,7 @@ public sealed class ExperimentRunnerTests
     [Theory]
     [InlineData("quickstart")]
     [InlineData("prm-search")]
+    [InlineData("prm-search-stronger-policy")]
     public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
         string published = Path.Combine(RepositoryRoot(), "docs", "results", experiment);

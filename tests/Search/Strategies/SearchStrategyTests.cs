@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Reasoning.Core.Accounting;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Tasks;
@@ -188,5 +189,55 @@ public sealed class SearchStrategyTests : IDisposable
         {
             Directory.Delete(cache, recursive: true);
         }
+    }
+
+    [Theory]
+    [InlineData(RewardHead.Implicit, 0)]
+    [InlineData(RewardHead.ScalarPlusImplicit, 2)]
+    public async Task AnImplicitRewardModelIsCachedWithItsHeadAndLeavesTheBasePolicyAlive(RewardHead head, int initSteps)
+    {
+        IReadOnlyList<Problem> train = ProblemSplit.Create(Arithmetic, 2, trainSize: 6, testSize: 0, seed: 2).Train;
+        var settings = new BeamStrategyOptions
+        {
+            LabelProblems = 6, SamplesPerProblem = 2, RewardSteps = 3, RewardBatchSize = 4, MaxNewTokens = 24, HeldOutFraction = 0,
+            RewardHead = head, RewardBeta = 0.5, RewardInitSteps = initSteps,
+        };
+        string cache = Directory.CreateTempSubdirectory("reasoning-reward-cache-").FullName;
+        try
+        {
+            var questions = Questions(1);
+            var state = new SearchState(0, ["1+2=3"]);
+            PreparedRewardModel trained = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, cache));
+            double a = (await new PolicySearchEnvironment(questions, _session, trained.Model, Context(new RecordingMeter()), 1, 8, ScoreAggregation.Last).ScoreAsync([state], default))[0];
+            trained.Model.Dispose();
+            PreparedRewardModel reused = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, cache));
+            double b = (await new PolicySearchEnvironment(questions, _session, reused.Model, Context(new RecordingMeter()), 1, 8, ScoreAggregation.Last).ScoreAsync([state], default))[0];
+            reused.Model.Dispose();
+
+            Assert.True(reused.Reused);
+            Assert.Equal((head, 0.5), (reused.Model.Head, reused.Model.Beta));
+            Assert.Equal(a, b, 6);
+            // The base policy is the implicit reward's reference, not part of the reward model: it outlives it.
+            Assert.NotEmpty((await _host.GenerateAsync(_session.Base, ["1+2"], Reasoning.Policy.Generation.SamplingOptions.Greedy(4), NullUsageMeter.Instance)).Single().Tokens);
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TheHeadIsPartOfTheRewardModelsCacheKeyOnlyWhenItIsNotTheDefault()
+    {
+        var settings = new BeamStrategyOptions();
+        string scalar = settings.Describe();
+        settings.RewardBeta = 2;
+        Assert.Equal(scalar, settings.Describe()); // beta means nothing to the scalar head
+        settings.RewardHead = RewardHead.Implicit;
+        string implicitTwo = settings.Describe();
+        settings.RewardBeta = 1;
+        Assert.NotEqual(scalar, implicitTwo);
+        Assert.NotEqual(implicitTwo, settings.Describe());
+        Assert.StartsWith(scalar, implicitTwo);
     }
 }
