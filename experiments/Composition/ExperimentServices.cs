@@ -7,18 +7,20 @@ using Reasoning.Experiments.Runner;
 using Reasoning.Experiments.Specs;
 using Reasoning.Policy.Hosting;
 using Reasoning.Search.Mcts;
+using Reasoning.SelfPlay.R1;
 
 namespace Reasoning.Experiments.Composition;
 
 /// <summary>The composition root: every project's registration, then the runner's own.</summary>
 internal static class ExperimentServices
 {
-    /// <summary>Everything an experiment needs: tasks, the policy host and its strategies, the search strategies, plug-in loading, the runner.</summary>
+    /// <summary>Everything an experiment needs: tasks, the policy host and its strategies, the search strategies, the self-play strategy, plug-in loading, the runner.</summary>
     public static IServiceCollection AddReasoning(this IServiceCollection services, Action<PolicyHostOptions>? configureHost = null) =>
         services
             .AddReasoningTasks()
             .AddPolicy(configureHost)
             .AddSearch()
+            .AddSelfPlay()
             .AddExperimentRunner();
 
     /// <summary>

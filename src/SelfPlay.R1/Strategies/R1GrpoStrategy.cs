@@ -1,0 +1,150 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
+using Reasoning.Core.Strategies;
+using Reasoning.Core.Voting;
+using Reasoning.Policy.Checkpoints;
+using Reasoning.Policy.Generation;
+using Reasoning.Policy.Hosting;
+using Reasoning.SelfPlay.R1.Rewards;
+using Reasoning.SelfPlay.R1.Training;
+
+namespace Reasoning.SelfPlay.R1.Strategies;
+
+/// <summary>
+/// <c>r1-grpo</c>: R1-style self-play. <c>Prepare</c> post-trains a copy of the base policy with GRPO on the train
+/// problems, rewarding only the final answer (and the format), with the base policy as the frozen KL reference; per
+/// step it records reward, accuracy, response lengths (right and wrong apart), KL, entropy, clip fraction, gradient
+/// norm and tokens as curves, and held-out greedy accuracy every <c>evaluate_every</c> steps. <c>Solve</c> decodes
+/// greedily with the trained policy, or takes the majority of <c>solve_samples</c> samples.
+/// </summary>
+public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposable
+{
+    public const string StrategyName = "r1-grpo";
+
+    public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<R1GrpoOptions>(
+        StrategyName, "GRPO post-training with outcome-only rewards (DeepSeekMath, DeepSeek-R1), then greedy decoding", o => new R1GrpoStrategy(o));
+
+    private ModelHandle? _trained;
+
+    public string Name => StrategyName;
+
+    public async Task PrepareAsync(StrategyContext context)
+    {
+        PolicySession policy = context.Services.GetRequiredService<PolicySession>();
+        int heldOut = options.HeldOutProblems;
+        if (heldOut >= context.TrainProblems.Count)
+        {
+            throw new ArgumentException(
+                $"{StrategyName}: held_out_problems is {heldOut} but there are only {context.TrainProblems.Count} train problems; the rollouts need some");
+        }
+
+        IReadOnlyList<Problem> rollouts = context.TrainProblems.Take(context.TrainProblems.Count - heldOut).ToList();
+        IReadOnlyList<Problem> evaluation = context.TrainProblems.Skip(context.TrainProblems.Count - heldOut).ToList();
+        _trained = policy.Host.CreateTrainableCopy(policy.Base, $"{StrategyName}-{context.Seed}");
+        ModelHandle trained = _trained;
+        GrpoOptions trainer = options.ToTrainerOptions(context.Seed);
+        var weights = trainer.RewardWeights;
+        string checkpoint = Path.Combine(context.ScratchFolder, "policy.ckpt");
+
+        await Evaluate(0);
+        try
+        {
+            await GrpoTrainer.TrainAsync(
+                policy.Host, trained, policy.Base, rollouts, (problem, text) => OutcomeRewards.Score(context.Task, problem, text, weights),
+                trainer, context.Meter, AfterStep, context.Cancellation);
+        }
+        catch (GrpoDivergedException e)
+        {
+            Checkpoint.Save(checkpoint, trained.Model, trained.Tokenizer);
+            throw new InvalidOperationException($"{e.Message}; the last good weights are in {checkpoint}", e);
+        }
+
+        if (options.EvaluateEvery == 0 || options.Steps % options.EvaluateEvery != 0)
+        {
+            await Evaluate(options.Steps);
+        }
+
+        Checkpoint.Save(checkpoint, trained.Model, trained.Tokenizer);
+
+        async Task AfterStep(GrpoStepMetrics m)
+        {
+            int step = m.Step + 1;
+            Record("grpo/reward", m.MeanReward);
+            Record("grpo/accuracy", m.Accuracy);
+            Record("grpo/length_mean", m.MeanLength);
+            Record("grpo/length_max", m.MaxLength);
+            Record("grpo/length_right", m.MeanLengthRight);
+            Record("grpo/length_wrong", m.MeanLengthWrong);
+            Record("grpo/length_max_right", m.MaxLengthRight);
+            Record("grpo/length_max_wrong", m.MaxLengthWrong);
+            Record("grpo/loss", m.Loss);
+            Record("grpo/kl", m.Kl);
+            Record("grpo/entropy", m.Entropy);
+            Record("grpo/clip_fraction", m.ClipFraction);
+            Record("grpo/grad_norm", m.GradientNorm);
+            Record("grpo/generated_tokens", m.GeneratedTokens);
+            Record("grpo/estimated_bytes", m.PeakEstimatedBytes);
+            context.Progress.Report($"step {step}/{options.Steps}: reward {m.MeanReward:F3}, accuracy {m.Accuracy:P1}, length {m.MeanLength:F1}, KL {m.Kl:F4}");
+            if (options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0)
+            {
+                await Evaluate(step);
+            }
+
+            if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
+            {
+                Checkpoint.Save(checkpoint, trained.Model, trained.Tokenizer);
+            }
+
+            void Record(string name, double value)
+            {
+                if (double.IsFinite(value))
+                {
+                    context.Metrics.Record(name, step, value);
+                }
+            }
+        }
+
+        async Task Evaluate(int step)
+        {
+            if (evaluation.Count == 0)
+            {
+                return;
+            }
+
+            IReadOnlyList<Completion> answers = await policy.Host.GenerateAsync(
+                trained, evaluation.Select(p => p.Prompt).ToList(), SamplingOptions.Greedy(options.MaxResponseLength), context.Meter, context.Cancellation);
+            double accuracy = evaluation.Select((p, i) => OutcomeRewards.Accuracy(context.Task, p, answers[i].Text)).Average();
+            context.Metrics.Record("grpo/held_out_accuracy", step, accuracy);
+            context.Logger.LogInformation("{Strategy} step {Step}: held-out accuracy {Accuracy:P1}", StrategyName, step, accuracy);
+        }
+    }
+
+    public async Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    {
+        ModelHandle trained = _trained ?? throw new InvalidOperationException($"{StrategyName}: PrepareAsync must run before SolveAsync");
+        PolicySession policy = context.Services.GetRequiredService<PolicySession>();
+        int k = options.SolveSamples;
+        var prompts = questions.SelectMany(q => Enumerable.Repeat(q.Prompt, k)).ToList();
+        SamplingOptions sampling = k == 1
+            ? SamplingOptions.Greedy(options.MaxResponseLength)
+            : new SamplingOptions(options.SolveTemperature, 1.0, options.MaxResponseLength, StopAt.EndOfAnswer, Seed: context.Seed);
+        IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(trained, prompts, sampling, context.Meter, context.Cancellation);
+        var attempts = new List<Attempt>(questions.Count);
+        for (int q = 0; q < questions.Count; q++)
+        {
+            var texts = Enumerable.Range(q * k, k).Select(i => completions[i].Text).ToList();
+            (string? answer, int index) = MajorityVote.Choose(texts.Select(t => SolutionText.ParseCompletion(t).Answer).ToList());
+            attempts.Add(new Attempt(questions[q].Id, answer, index >= 0 ? texts[index] : texts[0]));
+        }
+
+        return attempts;
+    }
+
+    public void Dispose()
+    {
+        _trained?.Dispose();
+        _trained = null;
+    }
+}

@@ -1,0 +1,324 @@
+using Reasoning.Core.Accounting;
+using Reasoning.Core.Problems;
+using Reasoning.Policy.Accounting;
+using Reasoning.Policy.Generation;
+using Reasoning.Policy.Hosting;
+using Reasoning.Policy.Model;
+using Reasoning.Policy.Training;
+using Reasoning.SelfPlay.R1.Objective;
+using Reasoning.SelfPlay.R1.Rewards;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using Transformer = Reasoning.Policy.Model.Transformer;
+
+namespace Reasoning.SelfPlay.R1.Training;
+
+/// <summary>Settings of a GRPO run. The error messages name the YAML keys of the <c>r1-grpo</c> strategy.</summary>
+/// <param name="Steps">Rollout batches; each is followed by <paramref name="Mu"/> policy updates.</param>
+/// <param name="PromptsPerStep">Train problems per rollout batch.</param>
+/// <param name="GroupSize">G: responses sampled per prompt.</param>
+/// <param name="LearningRate">AdamW's learning rate (constant after a linear warm-up of <paramref name="WarmupSteps"/> updates).</param>
+/// <param name="Mu">μ: policy updates per rollout batch (1: the ratio is 1 and the clip never engages).</param>
+/// <param name="Temperature">Sampling temperature of the rollouts; log-probabilities are taken at the same temperature.</param>
+/// <param name="Objective">Clip range, β, loss aggregation and the maximum response length.</param>
+/// <param name="Rewards">Weights of the accuracy and format rewards.</param>
+/// <param name="GradientClip">Maximum global gradient norm.</param>
+/// <param name="WarmupSteps">Linear warm-up of the learning rate, in updates.</param>
+/// <param name="Seed">Prompt order and rollout sampling.</param>
+public sealed record GrpoOptions(
+    int Steps = 100,
+    int PromptsPerStep = 16,
+    int GroupSize = 8,
+    double LearningRate = 1e-4,
+    int Mu = 1,
+    double Temperature = 1.0,
+    GrpoObjectiveOptions? Objective = null,
+    RewardWeights? Rewards = null,
+    double GradientClip = 1.0,
+    int WarmupSteps = 0,
+    long Seed = 0)
+{
+    public GrpoObjectiveOptions ObjectiveOptions => Objective ?? new GrpoObjectiveOptions();
+
+    public RewardWeights RewardWeights => Rewards ?? new RewardWeights();
+
+    public GrpoOptions Validate()
+    {
+        Check(Steps >= 1, "steps", Steps, "at least 1");
+        Check(PromptsPerStep >= 1, "prompts_per_step", PromptsPerStep, "at least 1");
+        Check(GroupSize >= 2, "group_size", GroupSize, "at least 2 (advantages compare the responses of a group)");
+        Check(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "positive");
+        Check(Mu >= 1, "mu", Mu, "at least 1");
+        Check(Temperature > 0 && double.IsFinite(Temperature), "temperature", Temperature, "positive");
+        Check(GradientClip > 0, "gradient_clip", GradientClip, "positive");
+        Check(WarmupSteps >= 0, "warmup_steps", WarmupSteps, "0 or more");
+        ObjectiveOptions.Validate();
+        RewardWeights.Validate();
+        return this;
+
+        static void Check(bool ok, string key, object value, string allowed)
+        {
+            if (!ok)
+            {
+                throw new ArgumentOutOfRangeException(key, value, $"GRPO option {key} must be {allowed}, not {value}");
+            }
+        }
+    }
+}
+
+/// <summary>
+/// What one GRPO step measured. Lengths are in tokens; "right" and "wrong" split the responses by the accuracy reward (NaN
+/// means and 0 maxima when there are none). <see cref="BatchTokens"/> is the padded prompt-and-response batch, B × T, that
+/// each forward pass of the step reads; <see cref="PeakEstimatedBytes"/> the analytic memory estimate of an update.
+/// </summary>
+public sealed record GrpoStepMetrics(
+    int Step,
+    double MeanReward,
+    double Accuracy,
+    double MeanLength,
+    int MaxLength,
+    double MeanLengthRight,
+    double MeanLengthWrong,
+    int MaxLengthRight,
+    int MaxLengthWrong,
+    double Loss,
+    double Kl,
+    double Entropy,
+    double ClipFraction,
+    double GradientNorm,
+    int ContributingResponses,
+    long GeneratedTokens,
+    long BatchTokens,
+    long PeakEstimatedBytes);
+
+/// <summary>Training stopped because the loss or the gradient stopped being a number; the policy keeps the weights from before that step.</summary>
+public sealed class GrpoDivergedException(int step, string what)
+    : Exception($"GRPO diverged at step {step}: {what}; the policy keeps its weights from before that step")
+{
+    public int Step { get; } = step;
+}
+
+/// <summary>
+/// GRPO (Shao et al. 2024) with outcome-only rewards: per step, G responses to each of a batch of train prompts from the
+/// current policy through the policy host, their rewards, group-normalised advantages, and μ updates of the policy on
+/// <see cref="GrpoObjective"/> against the frozen reference. Every sampled token, every forward pass of the old policy
+/// and the reference, and every trained token is charged to the meter.
+/// </summary>
+public static class GrpoTrainer
+{
+    /// <summary>Scores one response; <see cref="OutcomeRewards.Score"/> with the options' weights unless a test says otherwise.</summary>
+    public delegate RewardBreakdown RewardFunction(Problem problem, string completion);
+
+    /// <summary>
+    /// Trains <paramref name="policy"/> (a trainable handle of <paramref name="host"/>) in place. <paramref name="reference"/>
+    /// is π_ref (the frozen base policy: no copy is needed). Returns one <see cref="GrpoStepMetrics"/> per step.
+    /// <paramref name="afterStep"/> runs after each step's update (curves, held-out evaluation, checkpoints).
+    /// </summary>
+    /// <exception cref="GrpoDivergedException">A loss or gradient norm was NaN or infinite; the step's update was not applied.</exception>
+    public static async Task<IReadOnlyList<GrpoStepMetrics>> TrainAsync(
+        PolicyHost host, ModelHandle policy, ModelHandle reference, IReadOnlyList<Problem> problems, RewardFunction reward,
+        GrpoOptions options, IUsageMeter meter, Func<GrpoStepMetrics, Task>? afterStep = null, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        if (problems.Count == 0)
+        {
+            throw new ArgumentException("GRPO needs at least one train problem", nameof(problems));
+        }
+
+        if (policy.Role != ModelRole.Trainable)
+        {
+            throw new ArgumentException($"GRPO trains a trainable copy; '{policy.Name}' is {policy.Role}", nameof(policy));
+        }
+
+        Transformer model = policy.Model;
+        GrpoObjectiveOptions objective = options.ObjectiveOptions;
+        using AdamW optimizer = SupervisedFineTuning.CreateOptimizer(model, options.LearningRate, weightDecay: 0.0);
+        var batches = new EpochBatches<Problem>(problems, DeterministicRandom.ForPurpose(options.Seed, "grpo/prompts"));
+        var steps = new List<GrpoStepMetrics>(options.Steps);
+        for (int step = 0; step < options.Steps; step++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            List<Problem> prompts = batches.Next(options.PromptsPerStep);
+            var rowProblems = prompts.SelectMany(p => Enumerable.Repeat(p, options.GroupSize)).ToList();
+            var sampling = new SamplingOptions(options.Temperature, 1.0, objective.MaxResponseLength, StopAt.EndOfAnswer,
+                Seed: (long)(DeterministicRandom.ForPurpose(options.Seed, $"grpo/rollouts/{step}").NextUInt64() >> 1));
+            var tap = new CountingMeter(meter);
+            model.eval();
+            IReadOnlyList<Completion> completions = await host.GenerateAsync(policy, rowProblems.Select(p => p.Prompt).ToList(), sampling, tap, cancellation);
+            RewardBreakdown[] rewards = rowProblems.Select((p, i) => reward(p, completions[i].Text)).ToArray();
+            GroupAdvantage[] advantages = GrpoObjective.Advantages(rewards.Select(r => r.Total).ToArray(), options.GroupSize, objective.Aggregation);
+
+            var promptIds = rowProblems.Select(p => (IReadOnlyList<int>)policy.Tokenizer.EncodePrompt(p.Prompt)).ToList();
+            var responseIds = completions.Select(c => c.Tokens).ToList();
+            (double loss, double kl, double entropy, double clip, double norm, int contributing, long bytes, long batchTokens) =
+                Update(model, reference.Model, optimizer, promptIds, responseIds, advantages, options, step, tap);
+
+            GrpoStepMetrics metrics = Measure(step, rewards, completions, loss, kl, entropy, clip, norm, contributing, tap.Generated, batchTokens, bytes);
+            steps.Add(metrics);
+            if (afterStep is not null)
+            {
+                await afterStep(metrics);
+            }
+        }
+
+        model.eval();
+        return steps;
+    }
+
+    /// <summary>Old-policy and reference log-probabilities (no gradient), then μ updates; returns the last update's figures.</summary>
+    private static (double Loss, double Kl, double Entropy, double Clip, double Norm, int Contributing, long Bytes, long BatchTokens) Update(
+        Transformer model, Transformer reference, AdamW optimizer, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> responses,
+        GroupAdvantage[] advantages, GrpoOptions options, int step, IUsageMeter meter)
+    {
+        using var scope = NewDisposeScope();
+        (Tensor ids, Tensor mask) = Pack(prompts, responses, model.Device);                      // [B, T], [B, T-1]
+        long b = ids.shape[0], t = ids.shape[1];
+        if (t > model.Config.MaxSequenceLength)
+        {
+            throw new ArgumentException($"a prompt with its response has {t} tokens; the policy takes {model.Config.MaxSequenceLength}");
+        }
+
+        double attended = b * t * (t + 1) / 2.0;
+        long tokens = b * t;
+        Tensor oldLogProbs, referenceLogProbs;
+        using (no_grad())
+        {
+            model.eval();
+            oldLogProbs = LogProbabilities(model, ids, options.Temperature, out _);             // [B, T-1]
+            referenceLogProbs = LogProbabilities(reference, ids, options.Temperature, out _);   // [B, T-1]
+        }
+
+        meter.Record(new Usage(0, 2 * tokens, 0, model.Config.ForwardFlops(tokens, attended) + reference.Config.ForwardFlops(tokens, attended)));
+        long bytes = MemoryEstimate.Training(model.Config, (int)b, (int)t, 4, OptimizerKind.AdamW, trainableCopyPlusFrozenReference: true).Total;
+        meter.ReportEstimatedBytes(bytes);
+
+        (double Loss, double Kl, double Entropy, double Clip, double Norm, int Contributing) last = default;
+        model.train();
+        for (int update = 0; update < options.Mu; update++)
+        {
+            using var updateScope = NewDisposeScope();
+            double learningRate = options.WarmupSteps == 0 ? options.LearningRate
+                : options.LearningRate * Math.Min(1.0, (step * options.Mu + update + 1.0) / options.WarmupSteps);
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = learningRate;
+            }
+
+            Tensor logProbs = LogProbabilities(model, ids, options.Temperature, out Tensor entropy); // [B, T-1], [B, T-1]
+            GrpoLossResult result = GrpoObjective.Loss(logProbs, oldLogProbs, referenceLogProbs, advantages, mask, options.ObjectiveOptions);
+            double loss = result.Loss.item<float>();
+            if (!double.IsFinite(loss))
+            {
+                throw new GrpoDivergedException(step, $"the loss is {loss}");
+            }
+
+            optimizer.zero_grad();
+            result.Loss.backward();
+            double norm = nn.utils.clip_grad_norm_(model.parameters(), options.GradientClip);
+            if (!double.IsFinite(norm))
+            {
+                optimizer.zero_grad();
+                throw new GrpoDivergedException(step, $"the gradient norm is {norm}");
+            }
+
+            if (result.ContributingResponses > 0)
+            {
+                optimizer.step();
+            }
+
+            meter.Record(new Usage(0, 0, tokens, 3 * model.Config.ForwardFlops(tokens, attended)));
+            // Entropy and KL are measured over every response token, groups that taught nothing included.
+            double meanEntropy, meanKl;
+            using (no_grad())
+            {
+                Tensor m = mask.to(float32);
+                double count = Math.Max(1, m.sum().item<float>());
+                Tensor toReference = referenceLogProbs - logProbs.detach();
+                meanEntropy = (entropy * m).sum().item<float>() / count;
+                meanKl = ((toReference.exp() - toReference - 1) * m).sum().item<float>() / count;
+            }
+
+            last = (loss, meanKl, meanEntropy, result.ClipFraction, norm, result.ContributingResponses);
+        }
+
+        model.eval();
+        return (last.Loss, last.Kl, last.Entropy, last.Clip, last.Norm, last.Contributing, bytes, tokens);
+    }
+
+    /// <summary>
+    /// Prompt + response ids, right-padded, [B, T]; and the mask [B, T-1] of the positions whose next token is a response token
+    /// (the alignment of <see cref="LogProbabilities"/>).
+    /// </summary>
+    internal static (Tensor Ids, Tensor Mask) Pack(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> responses, Device device)
+    {
+        int b = prompts.Count;
+        int t = Enumerable.Range(0, b).Max(i => prompts[i].Count + responses[i].Count);
+        var ids = new long[b * t];
+        var mask = new float[b * (t - 1)];
+        for (int i = 0; i < b; i++)
+        {
+            int at = i * t;
+            foreach (int id in prompts[i].Concat(responses[i]))
+            {
+                ids[at++] = id;
+            }
+
+            for (int j = 0; j < responses[i].Count; j++)
+            {
+                mask[i * (t - 1) + prompts[i].Count - 1 + j] = 1;
+            }
+        }
+
+        return (tensor(ids, new long[] { b, t }, device: device), tensor(mask, new long[] { b, t - 1 }, device: device));
+    }
+
+    /// <summary>log π(token i+1 | tokens ≤ i) at temperature τ, [B, T-1], and the entropy of each of those distributions.</summary>
+    internal static Tensor LogProbabilities(Transformer model, Tensor ids, double temperature, out Tensor entropy)
+    {
+        long b = ids.shape[0], t = ids.shape[1];
+        Tensor logits = model.Forward(ids, arange(t, device: ids.device).expand(b, t)).narrow(1, 0, t - 1).to(float32); // [B, T-1, V]
+        if (temperature != 1.0)
+        {
+            logits = logits / temperature;
+        }
+
+        Tensor logDistribution = logits.log_softmax(-1);                                                  // [B, T-1, V]
+        using (no_grad())
+        {
+            entropy = -(logDistribution.exp() * logDistribution).sum(-1);                                  // [B, T-1]
+        }
+
+        return logDistribution.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);           // [B, T-1]
+    }
+
+    private static GrpoStepMetrics Measure(
+        int step, RewardBreakdown[] rewards, IReadOnlyList<Completion> completions, double loss, double kl, double entropy, double clip,
+        double norm, int contributing, long generated, long batchTokens, long bytes)
+    {
+        int[] lengths = completions.Select(c => c.Tokens.Count).ToArray();
+        var right = Enumerable.Range(0, lengths.Length).Where(i => rewards[i].Accuracy > 0).Select(i => lengths[i]).ToArray();
+        var wrong = Enumerable.Range(0, lengths.Length).Where(i => rewards[i].Accuracy == 0).Select(i => lengths[i]).ToArray();
+        return new GrpoStepMetrics(
+            step, rewards.Average(r => r.Total), rewards.Average(r => r.Accuracy), lengths.Average(), lengths.Max(),
+            right.Length == 0 ? double.NaN : right.Average(), wrong.Length == 0 ? double.NaN : wrong.Average(),
+            right.Length == 0 ? 0 : right.Max(), wrong.Length == 0 ? 0 : wrong.Max(),
+            loss, kl, entropy, clip, norm, contributing, generated, batchTokens, bytes);
+    }
+
+    /// <summary>Passes usage on and counts the generated tokens of the step.</summary>
+    private sealed class CountingMeter(IUsageMeter inner) : IUsageMeter
+    {
+        private long _generated;
+
+        public long Generated => Interlocked.Read(ref _generated);
+
+        public void Record(Usage usage)
+        {
+            Interlocked.Add(ref _generated, usage.GeneratedTokens);
+            inner.Record(usage);
+        }
+
+        public void ReportEstimatedBytes(long bytes) => inner.ReportEstimatedBytes(bytes);
+    }
+}

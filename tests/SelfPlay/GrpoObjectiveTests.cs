@@ -1,0 +1,143 @@
+using Reasoning.SelfPlay.R1.Objective;
+using Reasoning.Tests.Policy;
+using static TorchSharp.torch;
+
+namespace Reasoning.Tests.SelfPlay;
+
+/// <summary>The GRPO objective on fixed tiny tensors, against numbers worked out by hand.</summary>
+[Collection(LeakChecks.Name)]
+public sealed class GrpoObjectiveTests
+{
+    private static Tensor Rows(params double[][] rows) =>
+        tensor(rows.SelectMany(r => r.Select(v => (float)v)).ToArray(), new long[] { rows.Length, rows[0].Length });
+
+    private static GrpoLossResult Loss(
+        Tensor logProbs, Tensor oldLogProbs, Tensor referenceLogProbs, double[] advantages, Tensor mask, GrpoObjectiveOptions options) =>
+        GrpoObjective.Loss(logProbs, oldLogProbs, referenceLogProbs, tensor(advantages.Select(a => (float)a).ToArray()), mask, options);
+
+    // The worked example of GrpoObjective's documentation: two responses, of 2 and 1 tokens, advantages +1 and -1,
+    // sampled by the current policy (ratio 1), no KL term: every token's loss is -A.
+    [Theory]
+    [InlineData(LossAggregation.SequenceMean, 0.0)]          // mean(mean(-1, -1), +1)
+    [InlineData(LossAggregation.TokenMean, -1.0 / 3)]        // (-1 - 1 + 1) / 3
+    [InlineData(LossAggregation.DrGrpo, -1.0 / 8)]           // (-1 - 1 + 1) / (2 responses x 4 = the maximum response length)
+    public void EachAggregationGivesTheWorkedExample(LossAggregation aggregation, double expected)
+    {
+        using var scope = NewDisposeScope();
+        Tensor logProbs = Rows([-0.5, -1.0], [-2.0, 0.0]);
+        Tensor mask = Rows([1, 1], [1, 0]);
+        var options = new GrpoObjectiveOptions(Beta: 0, Aggregation: aggregation, MaxResponseLength: 4);
+        GrpoLossResult result = Loss(logProbs, logProbs.clone(), logProbs.clone(), [1, -1], mask, options);
+        Assert.Equal(expected, result.Loss.item<float>(), 6);
+        Assert.Equal(0, result.ClipFraction);
+        Assert.Equal(0, result.MeanKl, 9);
+    }
+
+    [Fact]
+    public void TheKlTermIsTheK3EstimatorTimesBeta()
+    {
+        using var scope = NewDisposeScope();
+        // log pi - log ref = 0.1 on both tokens: k3 = exp(-0.1) - (-0.1) - 1 = 0.0048374180...
+        Tensor logProbs = Rows([-1.0, -2.0]);
+        Tensor reference = Rows([-1.1, -2.1]);
+        double k3 = Math.Exp(-0.1) + 0.1 - 1;
+        var options = new GrpoObjectiveOptions(Beta: 0.5, Aggregation: LossAggregation.TokenMean);
+        GrpoLossResult result = Loss(logProbs, logProbs.clone(), reference, [2], Rows([1, 1]), options);
+        Assert.Equal(-2 + 0.5 * k3, result.Loss.item<float>(), 5);
+        Assert.Equal(k3, result.MeanKl, 6);
+    }
+
+    [Fact]
+    public void KlIsZeroWhenThePolicyIsTheReference()
+    {
+        using var scope = NewDisposeScope();
+        Tensor logProbs = Rows([-0.3, -1.7, -0.01], [-2.5, -0.2, -0.9]);
+        var options = new GrpoObjectiveOptions(Beta: 1.0);
+        GrpoLossResult result = Loss(logProbs, logProbs.clone(), logProbs.clone(), [0.5, -0.5], Rows([1, 1, 1], [1, 1, 0]), options);
+        Assert.Equal(0, result.MeanKl);
+        Assert.Equal(0, result.Loss.item<float>(), 6); // +0.5 and -0.5 over equal-length means cancel; no KL
+    }
+
+    /// <summary>d loss / d log pi of the only token, for a ratio pi/pi_old and advantage A, without the KL term.</summary>
+    private static (double Gradient, double ClipFraction) OneToken(double ratio, double advantage, double clipLow, double clipHigh)
+    {
+        using var scope = NewDisposeScope();
+        Tensor old = Rows([-1.0]);
+        Tensor logProbs = (old + Math.Log(ratio)).detach().requires_grad_(true);
+        var options = new GrpoObjectiveOptions(ClipLow: clipLow, ClipHigh: clipHigh, Beta: 0);
+        GrpoLossResult result = Loss(logProbs, old, old.clone(), [advantage], Rows([1]), options);
+        result.Loss.backward();
+        return (logProbs.grad!.item<float>(), result.ClipFraction);
+    }
+
+    [Theory]
+    // Inside the range the gradient is -A * ratio: the clip has not engaged.
+    [InlineData(1.0, 1.0, 0.2, 0.28, -1.0, 0)]
+    [InlineData(1.2799, 1.0, 0.2, 0.28, -1.2799, 0)]
+    [InlineData(0.8001, -1.0, 0.2, 0.28, 0.8001, 0)]
+    // Exactly on a boundary (ratio 1 = 1 + 0 = 1 - 0, with no rounding) it has not engaged either.
+    [InlineData(1.0, 1.0, 0.2, 0.0, -1.0, 0)]
+    [InlineData(1.0, -1.0, 0.0, 0.28, 1.0, 0)]
+    // Beyond the boundary in the direction the advantage pushes, the token gives no gradient and counts as clipped.
+    [InlineData(1.2801, 1.0, 0.2, 0.28, 0.0, 1)]
+    [InlineData(0.7999, -1.0, 0.2, 0.28, 0.0, 1)]
+    // Beyond the boundary the other way, the unclipped term is the smaller: the gradient flows (PPO's pessimism).
+    [InlineData(0.5, 1.0, 0.2, 0.28, -0.5, 0)]
+    [InlineData(1.5, -1.0, 0.2, 0.28, 1.5, 0)]
+    public void TheClipEngagesExactlyBeyondItsAsymmetricBoundaries(double ratio, double advantage, double clipLow, double clipHigh, double gradient, double clipFraction)
+    {
+        (double g, double c) = OneToken(ratio, advantage, clipLow, clipHigh);
+        Assert.Equal(gradient, g, 4);
+        Assert.Equal(clipFraction, c);
+    }
+
+    [Theory]
+    [InlineData(LossAggregation.SequenceMean)]
+    [InlineData(LossAggregation.TokenMean)]
+    [InlineData(LossAggregation.DrGrpo)]
+    public void GroupsWhoseRewardsAreAllEqualGiveZeroGradient(LossAggregation aggregation)
+    {
+        using var scope = NewDisposeScope();
+        // Group 0 (rows 0-1) rewards 1, 1; group 1 (rows 2-3) rewards 0, 1. The policy is not the reference and not the
+        // sampling policy, so only dropping the all-equal group silences its KL and ratio terms.
+        double[] rewards = [1, 1, 0, 1];
+        GroupAdvantage[] advantages = GrpoObjective.Advantages(rewards, groupSize: 2, aggregation);
+        Assert.False(advantages[0].Counts || advantages[1].Counts);
+        Assert.True(advantages[2].Counts && advantages[3].Counts);
+
+        Tensor logProbs = Rows([-0.4, -0.9], [-1.2, -0.3], [-0.7, -0.6], [-0.2, -1.1]).requires_grad_(true);
+        Tensor old = logProbs.detach() - 0.05;
+        Tensor reference = logProbs.detach() + 0.3;
+        Tensor mask = Rows([1, 1], [1, 0], [1, 1], [1, 1]);
+        var options = new GrpoObjectiveOptions(Beta: 0.1, Aggregation: aggregation, MaxResponseLength: 2);
+        GrpoLossResult result = GrpoObjective.Loss(logProbs, old, reference, advantages, mask, options);
+        result.Loss.backward();
+        float[] gradient = logProbs.grad!.data<float>().ToArray();
+        Assert.All(gradient.Take(4), g => Assert.Equal(0f, g));
+        Assert.Contains(gradient.Skip(4), g => g != 0f);
+        Assert.Equal(2, result.ContributingResponses);
+    }
+
+    [Fact]
+    public void AdvantagesAreGroupNormalisedAndDrGrpoDoesNotDivideByTheStandardDeviation()
+    {
+        // One group of four: mean 0.5, sample standard deviation sqrt(1/3) = 0.57735.
+        double[] rewards = [1, 0, 0, 1];
+        GroupAdvantage[] grpo = GrpoObjective.Advantages(rewards, groupSize: 4, LossAggregation.SequenceMean, epsilon: 1e-4);
+        Assert.Equal(0.5 / (Math.Sqrt(1.0 / 3) + 1e-4), grpo[0].Value, 9);
+        Assert.Equal(-0.5 / (Math.Sqrt(1.0 / 3) + 1e-4), grpo[1].Value, 9);
+        GroupAdvantage[] dr = GrpoObjective.Advantages(rewards, groupSize: 4, LossAggregation.DrGrpo);
+        Assert.Equal([0.5, -0.5, -0.5, 0.5], dr.Select(a => a.Value));
+        Assert.All(dr, a => Assert.True(a.Counts));
+    }
+
+    [Fact]
+    public void BadShapesAndOptionsAreRefusedClearly()
+    {
+        var error = Assert.Throws<ArgumentException>(() => GrpoObjective.Advantages([1, 0, 1], groupSize: 2, LossAggregation.TokenMean));
+        Assert.Contains("3 rewards", error.Message);
+        Assert.Contains("clip_high", Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoObjectiveOptions(ClipHigh: -0.1).Validate()).Message);
+        Assert.Contains("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoObjectiveOptions(Beta: -1).Validate()).Message);
+        Assert.Contains("max_response_length", Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoObjectiveOptions(Aggregation: LossAggregation.DrGrpo, MaxResponseLength: 0).Validate()).Message);
+    }
+}

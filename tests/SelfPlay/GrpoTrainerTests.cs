@@ -1,0 +1,123 @@
+using Reasoning.Core.Accounting;
+using Reasoning.Core.Problems;
+using Reasoning.Core.Tasks;
+using Reasoning.Policy.Hosting;
+using Reasoning.Policy.Model;
+using Reasoning.SelfPlay.R1.Objective;
+using Reasoning.SelfPlay.R1.Rewards;
+using Reasoning.SelfPlay.R1.Training;
+using Reasoning.Tests.Policy;
+using static TorchSharp.torch;
+
+namespace Reasoning.Tests.SelfPlay;
+
+/// <summary>The GRPO loop on a micro policy: real sampling through the host, real gradients.</summary>
+[Collection(LeakChecks.Name)]
+public sealed class GrpoTrainerTests : IDisposable
+{
+    private static readonly IReasoningTask Arithmetic = TaskRegistry.CreateDefault().Get("arithmetic");
+    private static readonly IReadOnlyList<Problem> Problems = ProblemSplit.Create(Arithmetic, 1, trainSize: 16, testSize: 0, seed: 1).Train;
+
+    private readonly PolicyHost _host = PolicyHostTests.StartHost();
+    private readonly ModelHandle _base;
+
+    public GrpoTrainerTests() => _base = _host.AddBase(new Transformer(PolicyTestModels.Micro(), seed: 3), PolicyTestModels.Tokenizer);
+
+    public void Dispose() => _host.Dispose();
+
+    /// <summary>A reward the micro policy can learn in seconds: the response starts with a 1.</summary>
+    private static RewardBreakdown StartsWithOne(Problem problem, string completion) =>
+        completion.StartsWith('1') ? new RewardBreakdown(1, 0, 1) : new RewardBreakdown(0, 0, 0);
+
+    private static GrpoOptions Options(int steps, long seed = 5) => new(
+        Steps: steps, PromptsPerStep: 4, GroupSize: 8, LearningRate: 3e-3, Mu: 2, Seed: seed,
+        Objective: new GrpoObjectiveOptions(Beta: 0.01, MaxResponseLength: 6));
+
+    [Fact]
+    public async Task ThePolicyLearnsWhatIsRewarded()
+    {
+        using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");
+        IReadOnlyList<GrpoStepMetrics> steps = await GrpoTrainer.TrainAsync(_host, policy, _base, Problems, StartsWithOne, Options(40), NullUsageMeter.Instance);
+
+        double before = steps.Take(5).Average(s => s.Accuracy), after = steps.TakeLast(5).Average(s => s.Accuracy);
+        Assert.True(after > before + 0.3, $"rewarded share {before:P0} → {after:P0}");
+        Assert.True(steps[^1].Kl > 0, "the policy moved away from the reference");
+        Assert.All(steps, s => Assert.True(s.Entropy > 0 && s.MeanLength > 0 && s.MaxLength <= 6));
+        Assert.Contains(steps, s => s.ClipFraction > 0); // with mu = 2 the second update's ratio leaves 1
+    }
+
+    [Fact]
+    public async Task ARunIsAFunctionOfItsSeed()
+    {
+        async Task<IReadOnlyList<GrpoStepMetrics>> Run(long seed)
+        {
+            using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");
+            return await GrpoTrainer.TrainAsync(_host, policy, _base, Problems, StartsWithOne, Options(3, seed), NullUsageMeter.Instance);
+        }
+
+        IReadOnlyList<GrpoStepMetrics> a = await Run(7), b = await Run(7), c = await Run(8);
+        Assert.Equal(a, b);
+        Assert.NotEqual(a.Select(s => s.MeanLength), c.Select(s => s.MeanLength));
+    }
+
+    [Fact]
+    public async Task EveryTokenIsCharged()
+    {
+        using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");
+        var meter = new RecordingMeter();
+        IReadOnlyList<GrpoStepMetrics> steps = await GrpoTrainer.TrainAsync(_host, policy, _base, Problems, StartsWithOne, Options(2), meter);
+
+        Assert.Equal(steps.Sum(s => s.GeneratedTokens), meter.Total.GeneratedTokens);
+        Assert.True(meter.Total.GeneratedTokens >= 2 * 4 * 8);
+        // Per step, the padded batch [B, T] goes through the old policy and the reference (processed) and, mu = 2 times, through training.
+        long batchTokens = steps.Sum(s => s.BatchTokens);
+        Assert.All(steps, s => Assert.Equal(0, s.BatchTokens % 32));
+        Assert.Equal(2 * batchTokens, meter.Total.TrainedTokens);
+        Assert.True(meter.Total.ProcessedTokens >= 2 * batchTokens, $"{meter.Total}");
+        Assert.True(meter.EstimatedBytes > 0);
+    }
+
+    [Fact]
+    public async Task ALossThatIsNotANumberStopsTrainingWithTheStepNamedAndTheWeightsKept()
+    {
+        using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");
+        using var scope = NewDisposeScope();
+        var before = policy.Model.parameters().Select(p => p.detach().clone()).ToList();
+        int calls = 0;
+        RewardBreakdown Poisoned(Problem problem, string completion) => ++calls > 32 ? new RewardBreakdown(double.NaN, 0, double.NaN) : StartsWithOne(problem, completion);
+
+        var error = await Assert.ThrowsAsync<GrpoDivergedException>(() => GrpoTrainer.TrainAsync(_host, policy, _base, Problems, Poisoned, Options(5), NullUsageMeter.Instance));
+        Assert.Equal(1, error.Step);
+        Assert.Contains("step 1", error.Message);
+
+        // Step 0 trained; step 1 did not touch the weights: they are step 0's.
+        using ModelHandle replay = _host.CreateTrainableCopy(_base, "replay");
+        await GrpoTrainer.TrainAsync(_host, replay, _base, Problems, StartsWithOne, Options(1), NullUsageMeter.Instance);
+        var kept = policy.Model.parameters().ToList();
+        var expected = replay.Model.parameters().ToList();
+        Assert.All(Enumerable.Range(0, kept.Count), i => Assert.True(kept[i].eq(expected[i]).all().item<bool>()));
+        Assert.Contains(Enumerable.Range(0, kept.Count), i => !kept[i].eq(before[i]).all().item<bool>());
+    }
+
+    [Fact]
+    public void PackAlignsTheMaskWithThePositionsThatPredictResponseTokens()
+    {
+        using var scope = NewDisposeScope();
+        (Tensor ids, Tensor mask) = GrpoTrainer.Pack([[1, 5, 2], [1, 2]], [[7, 8], [9]], CPU);
+        Assert.Equal(new long[] { 1, 5, 2, 7, 8, 1, 2, 9, 0, 0 }, ids.data<long>().ToArray());
+        // Position i predicts token i + 1: row 0's response tokens (indices 3, 4) from positions 2, 3; row 1's (index 2) from position 1.
+        Assert.Equal(new float[] { 0, 0, 1, 1, 0, 1, 0, 0 }, mask.data<float>().ToArray());
+    }
+
+    [Fact]
+    public async Task BadOptionsNameTheirKey()
+    {
+        using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            GrpoTrainer.TrainAsync(_host, policy, _base, Problems, StartsWithOne, Options(1) with { GroupSize = 1 }, NullUsageMeter.Instance));
+        Assert.Contains("group_size", error.Message);
+        var frozen = await Assert.ThrowsAsync<ArgumentException>(() =>
+            GrpoTrainer.TrainAsync(_host, _base, _base, Problems, StartsWithOne, Options(1), NullUsageMeter.Instance));
+        Assert.Contains("trainable copy", frozen.Message);
+    }
+}
