@@ -47,6 +47,17 @@ public sealed class CommandLineTests
         Assert.Equal(ExitCodes.BadInput, await CommandLine.InvokeAsync(["run", Path.Combine(experiment.Folder, "missing.yaml")]));
     }
 
+    public static TheoryData<string> CommittedExperiments() =>
+        new(Directory.GetFiles(Path.Combine(TestRepository.Root, "experiments"), "*.yaml").Select(Path.GetFileName).Order(StringComparer.Ordinal)!);
+
+    [Theory]
+    [MemberData(nameof(CommittedExperiments))]
+    public void EveryCommittedExperimentIsValid(string file)
+    {
+        var output = new StringWriter();
+        Assert.True(0 == ValidateCommand.Execute(Path.Combine(TestRepository.Root, "experiments", file), new CommandSettings(), output, output), output.ToString());
+    }
+
     [Fact]
     public void ValidateDescribesAValidSpecWithoutRunningIt()
     {

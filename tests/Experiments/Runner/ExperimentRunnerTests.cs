@@ -206,7 +206,7 @@ public sealed class ExperimentRunnerTests
     [InlineData("prm-search-stronger-policy")]
     public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
-        string published = Path.Combine(RepositoryRoot(), "docs", "results", experiment);
+        string published = Path.Combine(TestRepository.Root, "docs", "results", experiment);
         string rebuilt = Directory.CreateTempSubdirectory("reasoning-reproduce-").FullName;
         try
         {
@@ -220,19 +220,6 @@ public sealed class ExperimentRunnerTests
         {
             Directory.Delete(rebuilt, recursive: true);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Reasoning.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Reasoning.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Fact]
