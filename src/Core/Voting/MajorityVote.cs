@@ -31,4 +31,14 @@ public static class MajorityVote
         var best = totals.OrderByDescending(kv => kv.Value.Weight).ThenBy(kv => kv.Value.First).First();
         return (best.Key, best.Value.First);
     }
+
+    /// <summary>
+    /// The attempt of one question from its sampled completions: the majority answer (<see cref="Choose"/>) with the
+    /// text that first gave it, or the first text and no answer when none has one.
+    /// </summary>
+    public static Strategies.Attempt Attempt(string questionId, IReadOnlyList<string> completions)
+    {
+        (string? answer, int index) = Choose(completions.Select(t => Solutions.SolutionText.ParseCompletion(t).Answer).ToList());
+        return new Strategies.Attempt(questionId, answer, index >= 0 ? completions[index] : completions.Count > 0 ? completions[0] : "");
+    }
 }

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection;
 using Reasoning.Core.Problems;
-using Reasoning.Core.Solutions;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Voting;
 using Reasoning.Policy.Generation;
@@ -57,15 +56,6 @@ public sealed class SelfConsistencyStrategy(SelfConsistencyOptions options) : IS
         var prompts = questions.SelectMany(q => Enumerable.Repeat(q.Prompt, k)).ToList();
         var sampling = new SamplingOptions(options.Temperature, options.TopP, options.MaxNewTokens, StopAt.EndOfAnswer, Seed: context.Seed);
         IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(policy.Base, prompts, sampling, context.Meter, context.Cancellation);
-        var attempts = new List<Attempt>(questions.Count);
-        for (int q = 0; q < questions.Count; q++)
-        {
-            var texts = Enumerable.Range(q * k, k).Select(i => completions[i].Text).ToList();
-            var answers = texts.Select(t => SolutionText.ParseCompletion(t).Answer).ToList();
-            (string? answer, int index) = MajorityVote.Choose(answers);
-            attempts.Add(new Attempt(questions[q].Id, answer, index >= 0 ? texts[index] : texts[0]));
-        }
-
-        return attempts;
+        return questions.Select((q, i) => MajorityVote.Attempt(q.Id, completions.Skip(i * k).Take(k).Select(c => c.Text).ToList())).ToList();
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Problems;
-using Reasoning.Core.Solutions;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Voting;
 using Reasoning.Policy.Checkpoints;
@@ -131,15 +130,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
             ? SamplingOptions.Greedy(options.MaxResponseLength)
             : new SamplingOptions(options.SolveTemperature, 1.0, options.MaxResponseLength, StopAt.EndOfAnswer, Seed: context.Seed);
         IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(trained, prompts, sampling, context.Meter, context.Cancellation);
-        var attempts = new List<Attempt>(questions.Count);
-        for (int q = 0; q < questions.Count; q++)
-        {
-            var texts = Enumerable.Range(q * k, k).Select(i => completions[i].Text).ToList();
-            (string? answer, int index) = MajorityVote.Choose(texts.Select(t => SolutionText.ParseCompletion(t).Answer).ToList());
-            attempts.Add(new Attempt(questions[q].Id, answer, index >= 0 ? texts[index] : texts[0]));
-        }
-
-        return attempts;
+        return questions.Select((q, i) => MajorityVote.Attempt(q.Id, completions.Skip(i * k).Take(k).Select(c => c.Text).ToList())).ToList();
     }
 
     public void Dispose()
