@@ -152,6 +152,24 @@ public sealed class ImplicitRewardTests
     }
 
     [Fact]
+    public void ALongLoopOfTrainingAndScoringLeavesNoLiveTensors()
+    {
+        IReadOnlyList<LabeledSolution> data = SevenIsAMistake(24, seed: 6);
+        using var policy = new Transformer(Config, seed: 17);
+        using RewardModel model = RewardModel.FromPolicy(policy, PolicyTestModels.Tokenizer, RewardModelKind.ProcessReward, seed: 1, RewardHead.ScalarPlusImplicit);
+        RewardModelTrainer.Train(model, data, Quick with { Steps = 2 }, NullUsageMeter.Instance); // warm-up
+        long before = BatchedSamplerTests.LiveTensors();
+        for (int i = 0; i < 3; i++)
+        {
+            RewardModelTrainer.Train(model, data, Quick with { Steps = 10, Seed = i }, NullUsageMeter.Instance);
+            RewardModelTrainer.Evaluate(model, data, batchSize: 5);
+            RewardScorer.Score(model, Solutions, NullUsageMeter.Instance, batchSize: 1);
+        }
+
+        Assert.Equal(before, BatchedSamplerTests.LiveTensors());
+    }
+
+    [Fact]
     public void BadArgumentsAreRefusedClearly()
     {
         using var policy = new Transformer(Config, seed: 16);

@@ -100,6 +100,20 @@ public sealed class GrpoTrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task ALongRunLeavesNoLiveTensors()
+    {
+        using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");
+        await GrpoTrainer.TrainAsync(_host, policy, _base, Problems, StartsWithOne, Options(1), NullUsageMeter.Instance); // warm-up
+        long before = BatchedSamplerTests.LiveTensors();
+        for (int i = 0; i < 3; i++)
+        {
+            await GrpoTrainer.TrainAsync(_host, policy, _base, Problems, StartsWithOne, Options(4, seed: i), NullUsageMeter.Instance);
+        }
+
+        Assert.Equal(before, BatchedSamplerTests.LiveTensors());
+    }
+
+    [Fact]
     public void PackAlignsTheMaskWithThePositionsThatPredictResponseTokens()
     {
         using var scope = NewDisposeScope();

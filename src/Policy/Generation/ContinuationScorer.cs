@@ -40,7 +40,17 @@ internal static class ContinuationScorer
     /// log p(token | prefix) for every position after the first: [B, T-1], differentiable when the
     /// caller has gradients on. Logits are divided by <paramref name="temperature"/> (1 = the model's own distribution).
     /// </summary>
-    public static Tensor TokenLogProbabilities(Transformer model, Tensor ids, double temperature)
+    public static Tensor TokenLogProbabilities(Transformer model, Tensor ids, double temperature) =>
+        TokenLogProbabilities(model, ids, temperature, entropy: false, out _);
+
+    /// <summary>
+    /// As <see cref="TokenLogProbabilities(Transformer, Tensor, double)"/>, and the entropy [B, T-1] of each of those
+    /// distributions (without gradient), from the same forward pass.
+    /// </summary>
+    public static Tensor TokenLogProbabilities(Transformer model, Tensor ids, double temperature, out Tensor entropy) =>
+        TokenLogProbabilities(model, ids, temperature, entropy: true, out entropy!);
+
+    private static Tensor TokenLogProbabilities(Transformer model, Tensor ids, double temperature, bool entropy, out Tensor? entropies)
     {
         long b = ids.shape[0], t = ids.shape[1];
         Tensor positions = arange(t, device: ids.device).expand(b, t);                     // [B, T]
@@ -51,6 +61,13 @@ internal static class ContinuationScorer
         }
 
         Tensor logProbabilities = nn.functional.log_softmax(logits.narrow(1, 0, t - 1).to(float32), -1); // [B, T-1, V]
+        entropies = null;
+        if (entropy)
+        {
+            using var noGrad = no_grad();
+            entropies = -(logProbabilities.exp() * logProbabilities).sum(-1);                          // [B, T-1]
+        }
+
         return logProbabilities.gather(2, ids.narrow(1, 1, t - 1).unsqueeze(2)).squeeze(2);            // [B, T-1]
     }
 

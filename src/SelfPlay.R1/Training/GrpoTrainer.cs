@@ -143,7 +143,7 @@ public static class GrpoTrainer
             var rowProblems = prompts.SelectMany(p => Enumerable.Repeat(p, options.GroupSize)).ToList();
             var sampling = new SamplingOptions(options.Temperature, 1.0, objective.MaxResponseLength, StopAt.EndOfAnswer,
                 Seed: (long)(DeterministicRandom.ForPurpose(options.Seed, $"grpo/rollouts/{step}").NextUInt64() >> 1));
-            var tap = new CountingMeter(meter);
+            var tap = new MeterTap(meter);
             model.eval();
             IReadOnlyList<Completion> completions = await host.GenerateAsync(policy, rowProblems.Select(p => p.Prompt).ToList(), sampling, tap, cancellation);
             RewardBreakdown[] rewards = rowProblems.Select((p, i) => reward(p, completions[i].Text)).ToArray();
@@ -154,7 +154,7 @@ public static class GrpoTrainer
             (double loss, double kl, double entropy, double clip, double norm, int contributing, long bytes, long batchTokens) =
                 Update(model, reference.Model, optimizer, promptIds, responseIds, advantages, options, step, tap);
 
-            GrpoStepMetrics metrics = Measure(step, rewards, completions, loss, kl, entropy, clip, norm, contributing, tap.Generated, batchTokens, bytes);
+            GrpoStepMetrics metrics = Measure(step, rewards, completions, loss, kl, entropy, clip, norm, contributing, tap.Total.GeneratedTokens, batchTokens, bytes);
             steps.Add(metrics);
             if (afterStep is not null)
             {
@@ -185,8 +185,8 @@ public static class GrpoTrainer
         using (no_grad())
         {
             model.eval();
-            oldLogProbs = LogProbabilities(model, ids, options.Temperature, out _);             // [B, T-1]
-            referenceLogProbs = LogProbabilities(reference, ids, options.Temperature, out _);   // [B, T-1]
+            oldLogProbs = ContinuationScorer.TokenLogProbabilities(model, ids, options.Temperature);         // [B, T-1]
+            referenceLogProbs = ContinuationScorer.TokenLogProbabilities(reference, ids, options.Temperature); // [B, T-1]
         }
 
         meter.Record(new Usage(0, 2 * tokens, 0, model.Config.ForwardFlops(tokens, attended) + reference.Config.ForwardFlops(tokens, attended)));
@@ -205,7 +205,7 @@ public static class GrpoTrainer
                 group.LearningRate = learningRate;
             }
 
-            Tensor logProbs = LogProbabilities(model, ids, options.Temperature, out Tensor entropy); // [B, T-1], [B, T-1]
+            Tensor logProbs = ContinuationScorer.TokenLogProbabilities(model, ids, options.Temperature, out Tensor entropy); // [B, T-1], [B, T-1]
             GrpoLossResult result = GrpoObjective.Loss(logProbs, oldLogProbs, referenceLogProbs, advantages, mask, options.ObjectiveOptions);
             double loss = result.Loss.item<float>();
             if (!double.IsFinite(loss))
@@ -247,49 +247,20 @@ public static class GrpoTrainer
     }
 
     /// <summary>
-    /// Prompt + response ids, right-padded, [B, T]; and the mask [B, T-1] of the positions whose next token is a response token
-    /// (the alignment of <see cref="LogProbabilities"/>).
+    /// Prompt + response ids, right-padded (<see cref="ContinuationScorer.Pack"/>), [B, T]; and the mask [B, T-1] of the
+    /// positions whose next token is a response token (the alignment of <see cref="ContinuationScorer.TokenLogProbabilities(Transformer, Tensor, double)"/>).
     /// </summary>
     internal static (Tensor Ids, Tensor Mask) Pack(IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> responses, Device device)
     {
-        int b = prompts.Count;
-        int t = Enumerable.Range(0, b).Max(i => prompts[i].Count + responses[i].Count);
-        var ids = new long[b * t];
+        (Tensor ids, int[] starts, int[] lengths) = ContinuationScorer.Pack(prompts, responses, device);
+        long b = ids.shape[0], t = ids.shape[1];
         var mask = new float[b * (t - 1)];
         for (int i = 0; i < b; i++)
         {
-            int at = i * t;
-            foreach (int id in prompts[i].Concat(responses[i]))
-            {
-                ids[at++] = id;
-            }
-
-            for (int j = 0; j < responses[i].Count; j++)
-            {
-                mask[i * (t - 1) + prompts[i].Count - 1 + j] = 1;
-            }
+            Array.Fill(mask, 1f, (int)(i * (t - 1)) + starts[i] - 1, lengths[i]);
         }
 
-        return (tensor(ids, new long[] { b, t }, device: device), tensor(mask, new long[] { b, t - 1 }, device: device));
-    }
-
-    /// <summary>log π(token i+1 | tokens ≤ i) at temperature τ, [B, T-1], and the entropy of each of those distributions.</summary>
-    internal static Tensor LogProbabilities(Transformer model, Tensor ids, double temperature, out Tensor entropy)
-    {
-        long b = ids.shape[0], t = ids.shape[1];
-        Tensor logits = model.Forward(ids, arange(t, device: ids.device).expand(b, t)).narrow(1, 0, t - 1).to(float32); // [B, T-1, V]
-        if (temperature != 1.0)
-        {
-            logits = logits / temperature;
-        }
-
-        Tensor logDistribution = logits.log_softmax(-1);                                                  // [B, T-1, V]
-        using (no_grad())
-        {
-            entropy = -(logDistribution.exp() * logDistribution).sum(-1);                                  // [B, T-1]
-        }
-
-        return logDistribution.gather(-1, ids.narrow(1, 1, t - 1).unsqueeze(-1)).squeeze(-1);           // [B, T-1]
+        return (ids, tensor(mask, new long[] { b, t - 1 }, device: device));
     }
 
     private static GrpoStepMetrics Measure(
@@ -304,21 +275,5 @@ public static class GrpoTrainer
             right.Length == 0 ? double.NaN : right.Average(), wrong.Length == 0 ? double.NaN : wrong.Average(),
             right.Length == 0 ? 0 : right.Max(), wrong.Length == 0 ? 0 : wrong.Max(),
             loss, kl, entropy, clip, norm, contributing, generated, batchTokens, bytes);
-    }
-
-    /// <summary>Passes usage on and counts the generated tokens of the step.</summary>
-    private sealed class CountingMeter(IUsageMeter inner) : IUsageMeter
-    {
-        private long _generated;
-
-        public long Generated => Interlocked.Read(ref _generated);
-
-        public void Record(Usage usage)
-        {
-            Interlocked.Add(ref _generated, usage.GeneratedTokens);
-            inner.Record(usage);
-        }
-
-        public void ReportEstimatedBytes(long bytes) => inner.ReportEstimatedBytes(bytes);
     }
 }

@@ -1,9 +1,7 @@
-using Reasoning.Core.Accounting;
-
-namespace Reasoning.Search.Mcts.Strategies;
+namespace Reasoning.Core.Accounting;
 
 /// <summary>Passes work on to another meter and keeps its own sum, to know what one piece of a phase cost.</summary>
-internal sealed class MeterTap(IUsageMeter inner) : IUsageMeter
+public sealed class MeterTap(IUsageMeter inner) : IUsageMeter
 {
     private readonly object _gate = new();
     private Usage _total;
