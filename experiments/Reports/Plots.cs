@@ -1,5 +1,6 @@
 using Reasoning.Core.Storage;
 using Reasoning.Experiments.Records;
+using Reasoning.SelfPlay.R1.Strategies;
 using ScottPlot;
 
 namespace Reasoning.Experiments.Reports;
@@ -8,12 +9,14 @@ namespace Reasoning.Experiments.Reports;
 /// The run's plots, each as PNG and SVG: accuracy against inference tokens per question (one labelled point per
 /// strategy, Wilson interval as error bars) and, when the run recorded any, training curves against step
 /// (the mean over seeds of each (label, curve); one panel-file per curve name besides the combined one, since
-/// curves such as loss and response length have different scales).
+/// curves such as loss and response length have different scales) and, for GRPO runs, the response length of right and
+/// wrong answers together, smoothed, in one panel.
 /// </summary>
 internal static class Plots
 {
     public const string AccuracyVsTokens = "accuracy-vs-tokens";
     public const string TrainingCurves = "training-curves";
+    public const string ResponseLength = "response-length";
     public const int Width = 900;
     public const int Height = 600;
 
@@ -35,6 +38,12 @@ internal static class Plots
                     var series = summary.Curves.Where(c => c.Curve == name).ToList();
                     written.AddRange(Save(CurvePlot(series, name), folder, $"{TrainingCurves}-{FileSafe(name)}"));
                 }
+            }
+
+            var lengths = summary.Curves.Where(c => c.Curve is GrpoCurves.LengthRight or GrpoCurves.LengthWrong).ToList();
+            if (lengths.Count > 0)
+            {
+                written.AddRange(Save(ResponseLengthPlot(lengths), folder, ResponseLength));
             }
         }
 
@@ -87,13 +96,7 @@ internal static class Plots
         var plot = new Plot();
         foreach (var group in curves.GroupBy(c => (c.Label, c.Curve)))
         {
-            var mean = group
-                .SelectMany(series => series.Points)
-                .Where(p => double.IsFinite(p.Value)) // a diverged step is a gap, not an axis to infinity
-                .GroupBy(p => p.Step)
-                .OrderBy(g => g.Key)
-                .Select(g => (Step: (double)g.Key, Value: g.Average(p => p.Value)))
-                .ToList();
+            var mean = MeanOverSeeds(group);
             var line = plot.Add.ScatterLine(mean.Select(p => p.Step).ToArray(), mean.Select(p => p.Value).ToArray());
             int seeds = group.Count();
             line.LegendText = $"{group.Key.Label} {group.Key.Curve}" + (seeds > 1 ? $" (mean of {seeds} seeds)" : "");
@@ -105,6 +108,66 @@ internal static class Plots
         plot.ShowLegend();
         return plot;
     }
+
+    /// <summary>
+    /// GRPO's mean response length of right and of wrong answers per step, one line per (label, curve), each the mean over
+    /// seeds smoothed by a trailing moving average of <see cref="SmoothingWindow"/> recorded steps (the per-step values of
+    /// a batch of 128 responses are noisy; the unsmoothed curves have their own files).
+    /// </summary>
+    internal static Plot ResponseLengthPlot(IReadOnlyList<CurveSeries> curves)
+    {
+        var plot = new Plot();
+        int window = 1;
+        foreach (var group in curves.GroupBy(c => (c.Label, c.Curve)))
+        {
+            var mean = MeanOverSeeds(group);
+            window = SmoothingWindow(mean.Count);
+            double[] smoothed = MovingAverage(mean.Select(p => p.Value).ToArray(), window);
+            var line = plot.Add.ScatterLine(mean.Select(p => p.Step).ToArray(), smoothed);
+            int seeds = group.Count();
+            string which = group.Key.Curve == GrpoCurves.LengthRight ? "right answers" : "wrong answers";
+            line.LegendText = $"{group.Key.Label}: {which}" + (seeds > 1 ? $" (mean of {seeds} seeds)" : "");
+            line.LinePattern = group.Key.Curve == GrpoCurves.LengthRight ? LinePattern.Solid : LinePattern.Dashed;
+        }
+
+        plot.Title("GRPO response length, right and wrong answers");
+        plot.XLabel("step");
+        plot.YLabel($"response tokens (moving average over {window} steps)");
+        plot.ShowLegend();
+        return plot;
+    }
+
+    /// <summary>A twentieth of the steps, at least 1.</summary>
+    internal static int SmoothingWindow(int points) => Math.Max(1, points / 20);
+
+    /// <summary>Element i is the mean of the values at i − window + 1 … i (fewer at the start).</summary>
+    internal static double[] MovingAverage(IReadOnlyList<double> values, int window)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, 1);
+        var result = new double[values.Count];
+        double sum = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            sum += values[i];
+            if (i >= window)
+            {
+                sum -= values[i - window];
+            }
+
+            result[i] = sum / Math.Min(i + 1, window);
+        }
+
+        return result;
+    }
+
+    /// <summary>The mean over seeds at each step any seed recorded; non-finite values are left out (a diverged step is a gap, not an axis to infinity).</summary>
+    private static List<(double Step, double Value)> MeanOverSeeds(IEnumerable<CurveSeries> seeds) => seeds
+        .SelectMany(series => series.Points)
+        .Where(p => double.IsFinite(p.Value))
+        .GroupBy(p => p.Step)
+        .OrderBy(g => g.Key)
+        .Select(g => ((double)g.Key, g.Average(p => p.Value)))
+        .ToList();
 
     /// <summary>Renders the plot as PNG and SVG, each written atomically, and disposes it.</summary>
     private static string[] Save(Plot plot, string folder, string name)

@@ -70,21 +70,21 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
         async Task AfterStep(GrpoStepMetrics m)
         {
             int step = m.Step + 1;
-            Record("grpo/reward", m.MeanReward);
-            Record("grpo/accuracy", m.Accuracy);
-            Record("grpo/length_mean", m.MeanLength);
-            Record("grpo/length_max", m.MaxLength);
-            Record("grpo/length_right", m.MeanLengthRight);
-            Record("grpo/length_wrong", m.MeanLengthWrong);
-            Record("grpo/length_max_right", m.MaxLengthRight);
-            Record("grpo/length_max_wrong", m.MaxLengthWrong);
-            Record("grpo/loss", m.Loss);
-            Record("grpo/kl", m.Kl);
-            Record("grpo/entropy", m.Entropy);
-            Record("grpo/clip_fraction", m.ClipFraction);
-            Record("grpo/grad_norm", m.GradientNorm);
-            Record("grpo/generated_tokens", m.GeneratedTokens);
-            Record("grpo/estimated_bytes", m.PeakEstimatedBytes);
+            Record(GrpoCurves.Reward, m.MeanReward);
+            Record(GrpoCurves.Accuracy, m.Accuracy);
+            Record(GrpoCurves.LengthMean, m.MeanLength);
+            Record(GrpoCurves.LengthMax, m.MaxLength);
+            Record(GrpoCurves.LengthRight, m.MeanLengthRight);
+            Record(GrpoCurves.LengthWrong, m.MeanLengthWrong);
+            Record(GrpoCurves.LengthMaxRight, m.MaxLengthRight);
+            Record(GrpoCurves.LengthMaxWrong, m.MaxLengthWrong);
+            Record(GrpoCurves.Loss, m.Loss);
+            Record(GrpoCurves.Kl, m.Kl);
+            Record(GrpoCurves.Entropy, m.Entropy);
+            Record(GrpoCurves.ClipFraction, m.ClipFraction);
+            Record(GrpoCurves.GradientNorm, m.GradientNorm);
+            Record(GrpoCurves.GeneratedTokens, m.GeneratedTokens);
+            Record(GrpoCurves.EstimatedBytes, m.PeakEstimatedBytes);
             context.Progress.Report($"step {step}/{options.Steps}: reward {m.MeanReward:F3}, accuracy {m.Accuracy:P1}, length {m.MeanLength:F1}, KL {m.Kl:F4}");
             if (options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0)
             {
@@ -115,7 +115,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
             IReadOnlyList<Completion> answers = await policy.Host.GenerateAsync(
                 trained, evaluation.Select(p => p.Prompt).ToList(), SamplingOptions.Greedy(options.MaxResponseLength), context.Meter, context.Cancellation);
             double accuracy = evaluation.Select((p, i) => OutcomeRewards.Accuracy(context.Task, p, answers[i].Text)).Average();
-            context.Metrics.Record("grpo/held_out_accuracy", step, accuracy);
+            context.Metrics.Record(GrpoCurves.HeldOutAccuracy, step, accuracy);
             context.Logger.LogInformation("{Strategy} step {Step}: held-out accuracy {Accuracy:P1}", StrategyName, step, accuracy);
         }
     }

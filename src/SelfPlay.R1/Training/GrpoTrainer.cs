@@ -102,8 +102,9 @@ public sealed class GrpoDivergedException(int step, string what)
 /// <summary>
 /// GRPO (Shao et al. 2024) with outcome-only rewards: per step, G responses to each of a batch of train prompts from the
 /// current policy through the policy host, their rewards, group-normalised advantages, and μ updates of the policy on
-/// <see cref="GrpoObjective"/> against the frozen reference. Every sampled token, every forward pass of the old policy
-/// and the reference, and every trained token is charged to the meter.
+/// <see cref="GrpoObjective"/> against the frozen reference. Every sampled token, every forward pass of the reference
+/// and every trained token is charged to the meter. The old policy's log-probabilities are those of the first update's
+/// forward pass, detached.
 /// </summary>
 public static class GrpoTrainer
 {
@@ -166,7 +167,7 @@ public static class GrpoTrainer
         return steps;
     }
 
-    /// <summary>Old-policy and reference log-probabilities (no gradient), then μ updates; returns the last update's figures.</summary>
+    /// <summary>Reference log-probabilities (no gradient), then μ updates; returns the last update's figures.</summary>
     private static (double Loss, double Kl, double Entropy, double Clip, double Norm, int Contributing, long Bytes, long BatchTokens) Update(
         Transformer model, Transformer reference, AdamW optimizer, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<IReadOnlyList<int>> responses,
         GroupAdvantage[] advantages, GrpoOptions options, int step, IUsageMeter meter)
@@ -181,18 +182,19 @@ public static class GrpoTrainer
 
         double attended = b * t * (t + 1) / 2.0;
         long tokens = b * t;
-        Tensor oldLogProbs, referenceLogProbs;
+        Tensor referenceLogProbs;
         using (no_grad())
         {
-            model.eval();
-            oldLogProbs = ContinuationScorer.TokenLogProbabilities(model, ids, options.Temperature);         // [B, T-1]
             referenceLogProbs = ContinuationScorer.TokenLogProbabilities(reference, ids, options.Temperature); // [B, T-1]
         }
 
-        meter.Record(new Usage(0, 2 * tokens, 0, model.Config.ForwardFlops(tokens, attended) + reference.Config.ForwardFlops(tokens, attended)));
+        meter.Record(new Usage(0, tokens, 0, reference.Config.ForwardFlops(tokens, attended)));
         long bytes = MemoryEstimate.Training(model.Config, (int)b, (int)t, 4, OptimizerKind.AdamW, trainableCopyPlusFrozenReference: true).Total;
         meter.ReportEstimatedBytes(bytes);
 
+        // π_old is the policy that sampled: before the first update its log-probabilities are that update's own, detached
+        // (the model has no dropout), so no separate forward pass is spent on them.
+        Tensor? oldLogProbs = null;
         (double Loss, double Kl, double Entropy, double Clip, double Norm, int Contributing) last = default;
         model.train();
         for (int update = 0; update < options.Mu; update++)
@@ -206,6 +208,7 @@ public static class GrpoTrainer
             }
 
             Tensor logProbs = ContinuationScorer.TokenLogProbabilities(model, ids, options.Temperature, out Tensor entropy); // [B, T-1], [B, T-1]
+            oldLogProbs ??= logProbs.detach().MoveToOuterDisposeScope();
             GrpoLossResult result = GrpoObjective.Loss(logProbs, oldLogProbs, referenceLogProbs, advantages, mask, options.ObjectiveOptions);
             double loss = result.Loss.item<float>();
             if (!double.IsFinite(loss))

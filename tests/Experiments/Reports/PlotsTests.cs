@@ -77,6 +77,41 @@ public sealed class PlotsTests
         Assert.Equal(3, Assert.Single(summary.Curves).Points.Count);
     }
 
+    [Fact]
+    public void AGrpoRunGetsOneResponseLengthPanelForRightAndWrongAnswers()
+    {
+        using var folder = new TempFolder();
+        var records = new List<RunRecord> { new UnitStarted(1, "grpo", "grpo", 1) };
+        for (int step = 1; step <= 40; step++)
+        {
+            records.Add(new CurvePoint(1, "grpo", "grpo/length_right", step, 30 + step % 3));
+            records.Add(new CurvePoint(1, "grpo", "grpo/length_wrong", step, 40 - step % 5));
+        }
+
+        records.Add(new UnitFinished(1, "grpo", 1, 0));
+        IReadOnlyList<string> files = Plots.WriteAll(Summarizer.Summarize(records), folder.Path);
+        Assert.Contains(folder.File("response-length.png"), files);
+        AssertIsImage(folder.File("response-length.png"));
+        string svg = File.ReadAllText(folder.File("response-length.svg"));
+        Assert.Contains("right answers", svg);
+        Assert.Contains("wrong answers", svg);
+        Assert.Contains("moving average over 2 steps", svg); // 40 points: a window of 2
+
+        using ScottPlot.Plot plot = Plots.ResponseLengthPlot(Summarizer.Summarize(records).Curves);
+        Assert.Equal(2, plot.GetPlottables().OfType<ScottPlot.Plottables.Scatter>().Count());
+    }
+
+    [Fact]
+    public void TheMovingAverageIsTrailingAndShortAtTheStart()
+    {
+        Assert.Equal([2.0, 3.0, 5.0, 7.0], Plots.MovingAverage([2.0, 4.0, 6.0, 8.0], 2));
+        Assert.Equal([2.0, 3.0, 4.0, 6.0], Plots.MovingAverage([2.0, 4.0, 6.0, 8.0], 3));
+        Assert.Equal([1.0, 5.0], Plots.MovingAverage([1.0, 5.0], 1));
+        Assert.Empty(Plots.MovingAverage([], 4));
+        Assert.Equal(1, Plots.SmoothingWindow(19));
+        Assert.Equal(15, Plots.SmoothingWindow(300));
+    }
+
     internal static void AssertIsImage(string file)
     {
         byte[] bytes = File.ReadAllBytes(file);
