@@ -50,17 +50,21 @@ internal static class RunCommand
         });
         settings.Services?.Invoke(builder.Services);
         using IHost app = builder.Build();
+        // The host's console lifetime takes Ctrl+C (SIGINT) and SIGTERM for itself and only signals ApplicationStopping;
+        // the run stops on either that or the command's own token.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(
+            cancellation, app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         RunResult result;
         try
         {
-            await app.StartAsync(cancellation);
+            await app.StartAsync(stop.Token);
             var runner = app.Services.GetRequiredService<ExperimentRunner>();
             result = live
-                ? await LiveProgress.RunAsync(AnsiConsole.Console, progress => runner.RunAsync(spec, progress, cancellation))
-                : await runner.RunAsync(spec, new LogLineProgress(output), cancellation);
+                ? await LiveProgress.RunAsync(AnsiConsole.Console, progress => runner.RunAsync(spec, progress, stop.Token))
+                : await runner.RunAsync(spec, new LogLineProgress(output), stop.Token);
             await app.StopAsync(CancellationToken.None);
         }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             errors.WriteLine($"interrupted; finished units are kept in {ExperimentRunner.RunFolderOf(spec)}. Run the same command again to resume.");
             return ExitCodes.RunFailed;

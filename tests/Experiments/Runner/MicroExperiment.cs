@@ -9,7 +9,7 @@ namespace Reasoning.Tests.Experiments.Runner;
 /// </summary>
 internal sealed class MicroExperiment : IDisposable
 {
-    public MicroExperiment(string strategies = DefaultStrategies, string name = "micro", int test = 6, string seeds = "[1, 2]")
+    public MicroExperiment(string strategies = DefaultStrategies, string name = "micro", int test = 6, string seeds = "[1, 2]", int fineTuningSteps = 12)
     {
         Folder = Directory.CreateTempSubdirectory("reasoning-run-").FullName;
         SpecPath = Path.Combine(Folder, "micro.yaml");
@@ -25,7 +25,7 @@ internal sealed class MicroExperiment : IDisposable
               test: {{test}}
             policy:
               sizes: {dimension: 32, layers: 1, heads: 2, kv_heads: 2, hidden_dimension: 64, max_sequence_length: 64}
-              fine_tuning: {steps: 12, batch_size: 8, warmup_steps: 2}
+              fine_tuning: {steps: {{fineTuningSteps}}, batch_size: 8, warmup_steps: 2}
             strategies:
             {{strategies}}
             output: {{Path.Combine(Folder, "results")}}

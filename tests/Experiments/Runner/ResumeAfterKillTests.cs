@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Reasoning.Experiments.Records;
 
 namespace Reasoning.Tests.Experiments.Runner;
@@ -9,7 +10,7 @@ namespace Reasoning.Tests.Experiments.Runner;
 /// </summary>
 public sealed class ResumeAfterKillTests
 {
-    private static Process Start(MicroExperiment experiment)
+    private static Process Start(MicroExperiment experiment, Action<string>? onOutput = null, Action<string>? onError = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Reasoning.Experiments.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -25,8 +26,8 @@ public sealed class ResumeAfterKillTests
         }
 
         Process process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => onOutput?.Invoke(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => onError?.Invoke(e.Data ?? "");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
@@ -73,5 +74,41 @@ public sealed class ResumeAfterKillTests
 
         string actual = MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(killed.RunFolder, "table.md")));
         Assert.True(expected == actual, $"random seed {seed}, killed at {killAt} of {fullLength} bytes ({keptBytes} kept):\n{expected}\n---\n{actual}");
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    private static extern int SendSignal(int pid, int signal);
+
+    [Theory]
+    [InlineData(2)]  // SIGINT, Ctrl+C
+    [InlineData(15)] // SIGTERM, as sent by timeout, CI runners and container stops
+    public void ASignalStopsARunPromptlyAndSaysHowToResume(int signal)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        using var experiment = new MicroExperiment(name: "signalled", fineTuningSteps: 1_000_000);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var training = new ManualResetEventSlim();
+        using Process process = Start(experiment, line => { if (line.Contains("base-policy: step", StringComparison.Ordinal)) training.Set(); }, errors.Enqueue);
+        try
+        {
+            Assert.True(training.Wait(TimeSpan.FromMinutes(1)), "the base policy's fine-tuning never reported a step");
+            Assert.Equal(0, SendSignal(process.Id, signal));
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the run went on after the signal");
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process.WaitForExit(); // drains the redirected output
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains(errors, line => line.Contains("interrupted; finished units are kept", StringComparison.Ordinal));
     }
 }
