@@ -143,6 +143,26 @@ public sealed class GrpoTrainerTests : IDisposable
     }
 
     [Fact]
+    public void TheLearningRateWarmsUpThenStaysOrDecaysOverEveryUpdate()
+    {
+        // 10 steps × mu 2 = 20 updates; warm-up 5: update 0 gets 1/5 of the peak, update 4 the peak.
+        var constant = new GrpoOptions(Steps: 10, Mu: 2, LearningRate: 1e-3, WarmupSteps: 5);
+        Assert.Equal(2e-4, constant.LearningRates.At(0), 12);
+        Assert.Equal(1e-3, constant.LearningRates.At(4), 12);
+        Assert.Equal(1e-3, constant.LearningRates.At(19), 12);
+
+        // Cosine over updates 5 … 19 (14 intervals): halfway, update 12, is 0.1 + 0.9 × 0.5 of the peak; the last a tenth.
+        var cosine = constant with { Schedule = LearningRateDecay.Cosine };
+        Assert.Equal(2e-4, cosine.LearningRates.At(0), 12);
+        Assert.Equal(1e-3, cosine.LearningRates.At(5), 12);
+        Assert.Equal(5.5e-4, cosine.LearningRates.At(12), 12);
+        Assert.Equal(1e-4, cosine.LearningRates.At(19), 12);
+
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => (constant with { Schedule = (LearningRateDecay)7 }).Validate());
+        Assert.Contains("learning_rate_schedule", error.Message);
+    }
+
+    [Fact]
     public async Task BadOptionsNameTheirKey()
     {
         using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");

@@ -29,6 +29,9 @@ public sealed class R1GrpoOptions : IValidatableObject
     [Range(0, int.MaxValue)]
     public int WarmupSteps { get; set; }
 
+    [Description("learning-rate schedule after the warm-up: constant, or cosine (a cosine decay to a tenth of the peak at the last update)")]
+    public LearningRateDecay LearningRateSchedule { get; set; } = LearningRateDecay.Constant;
+
     [Description("weight of the KL penalty to the base policy (k3 estimator, inside the loss)")]
     [Range(0.0, 1000.0)]
     public double Beta { get; set; } = 0.04;
@@ -97,5 +100,5 @@ public sealed class R1GrpoOptions : IValidatableObject
         Steps, PromptsPerStep, GroupSize, LearningRate, Mu, Temperature,
         new GrpoObjectiveOptions(ClipLow, ClipHigh, Beta, LossAggregation, MaxResponseLength),
         new RewardWeights(AccuracyWeight, FormatWeight),
-        WarmupSteps: WarmupSteps, Seed: seed);
+        WarmupSteps: WarmupSteps, Seed: seed, Schedule: LearningRateSchedule);
 }

@@ -18,7 +18,7 @@ namespace Reasoning.SelfPlay.R1.Training;
 /// <param name="Steps">Rollout batches; each is followed by <paramref name="Mu"/> policy updates.</param>
 /// <param name="PromptsPerStep">Train problems per rollout batch.</param>
 /// <param name="GroupSize">G: responses sampled per prompt.</param>
-/// <param name="LearningRate">AdamW's learning rate (constant after a linear warm-up of <paramref name="WarmupSteps"/> updates).</param>
+/// <param name="LearningRate">AdamW's peak learning rate, reached after a linear warm-up of <paramref name="WarmupSteps"/> updates.</param>
 /// <param name="Mu">μ: policy updates per rollout batch (1: the ratio is 1 and the clip never engages).</param>
 /// <param name="Temperature">Sampling temperature of the rollouts; log-probabilities are taken at the same temperature.</param>
 /// <param name="Objective">Clip range, β, loss aggregation and the maximum response length.</param>
@@ -26,6 +26,7 @@ namespace Reasoning.SelfPlay.R1.Training;
 /// <param name="GradientClip">Maximum global gradient norm.</param>
 /// <param name="WarmupSteps">Linear warm-up of the learning rate, in updates.</param>
 /// <param name="Seed">Prompt order and rollout sampling.</param>
+/// <param name="Schedule">After the warm-up: the peak rate to the end, or a cosine decay to a tenth of it at the last of the Steps × Mu updates.</param>
 public sealed record GrpoOptions(
     int Steps = 100,
     int PromptsPerStep = 16,
@@ -37,11 +38,16 @@ public sealed record GrpoOptions(
     RewardWeights? Rewards = null,
     double GradientClip = 1.0,
     int WarmupSteps = 0,
-    long Seed = 0)
+    long Seed = 0,
+    LearningRateDecay Schedule = LearningRateDecay.Constant)
 {
     public GrpoObjectiveOptions ObjectiveOptions => Objective ?? new GrpoObjectiveOptions();
 
     public RewardWeights RewardWeights => Rewards ?? new RewardWeights();
+
+    /// <summary>The learning rate of each update (0-based, Steps × Mu of them).</summary>
+    public LearningRateSchedule LearningRates =>
+        new(LearningRate, WarmupSteps, Steps * Mu, Floor: Schedule == LearningRateDecay.Cosine ? 0.1 : 1.0);
 
     public GrpoOptions Validate()
     {
@@ -53,6 +59,7 @@ public sealed record GrpoOptions(
         Check(Temperature > 0 && double.IsFinite(Temperature), "temperature", Temperature, "positive");
         Check(GradientClip > 0, "gradient_clip", GradientClip, "positive");
         Check(WarmupSteps >= 0, "warmup_steps", WarmupSteps, "0 or more");
+        Check(Enum.IsDefined(Schedule), "learning_rate_schedule", Schedule, "constant or cosine");
         ObjectiveOptions.Validate();
         RewardWeights.Validate();
         return this;
@@ -65,6 +72,16 @@ public sealed record GrpoOptions(
             }
         }
     }
+}
+
+/// <summary>The learning rate after the warm-up (<see cref="GrpoOptions.Schedule"/>).</summary>
+public enum LearningRateDecay
+{
+    /// <summary>The peak rate to the end (verl's default).</summary>
+    Constant,
+
+    /// <summary>A cosine decay to a tenth of the peak at the last update (the fine-tuning schedule).</summary>
+    Cosine,
 }
 
 /// <summary>
@@ -200,12 +217,7 @@ public static class GrpoTrainer
         for (int update = 0; update < options.Mu; update++)
         {
             using var updateScope = NewDisposeScope();
-            double learningRate = options.WarmupSteps == 0 ? options.LearningRate
-                : options.LearningRate * Math.Min(1.0, (step * options.Mu + update + 1.0) / options.WarmupSteps);
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = learningRate;
-            }
+            options.LearningRates.Apply(optimizer, step * options.Mu + update);
 
             Tensor logProbs = ContinuationScorer.TokenLogProbabilities(model, ids, options.Temperature, out Tensor entropy); // [B, T-1], [B, T-1]
             oldLogProbs ??= logProbs.detach().MoveToOuterDisposeScope();
