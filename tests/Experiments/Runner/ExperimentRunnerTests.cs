@@ -204,6 +204,7 @@ public sealed class ExperimentRunnerTests
     [InlineData("quickstart")]
     [InlineData("prm-search")]
     [InlineData("prm-search-stronger-policy")]
+    [InlineData("r1-grpo")]
     public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
         string published = Path.Combine(TestRepository.Root, "docs", "results", experiment);
