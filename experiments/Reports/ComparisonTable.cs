@@ -57,6 +57,7 @@ internal static class ComparisonTable
             text.Append($"{EscapeCell(strategy.Label)}: the train figures of {Formats.Exact(strategy.Train!.ReusedSeeds)} of {Formats.Exact(strategy.Train.Seeds)} seeds include a cached model another strategy trained, charged at the cost recorded when it was trained.\n");
         }
 
+        AppendPairedComparisons(text, summary.Strategies);
         AppendRewardGauges(text, summary.Strategies);
         AppendFailures(text, summary.Failures);
         text.Append('\n').Append(EnvironmentLine(summary.Environment)).Append('\n');
@@ -129,6 +130,26 @@ internal static class ComparisonTable
             : sft.ReusedSeeds == sft.Seeds ? "; reused from cache, cost as recorded when trained"
             : $"; {sft.ReusedSeeds} of {sft.Seeds} seeds reused from cache, cost as recorded when trained";
         return $"Base policy (SFT, seeds {seeds}): {cost}{reuse}.";
+    }
+
+    /// <summary>One line per strategy after the first: its paired difference from the first on the same questions, and McNemar's p.</summary>
+    internal static void AppendPairedComparisons(StringBuilder text, IReadOnlyList<StrategySummary> strategies)
+    {
+        var paired = strategies.Where(s => s.VersusReference is not null).ToList();
+        if (paired.Count == 0)
+        {
+            return;
+        }
+
+        PairedComparison first = paired[0].VersusReference!;
+        text.Append($"\nPaired against {EscapeCell(first.Reference)} on the same questions (seed and question id; McNemar's exact test, two-sided; significant: p < {Formats.TwoDecimals(PairedComparison.Level)}):\n");
+        foreach (StrategySummary strategy in paired)
+        {
+            PairedComparison c = strategy.VersusReference!;
+            string gain = (c.Gain >= 0 ? "+" : "−") + Formats.OneDecimal(Math.Abs(c.Gain) * 100);
+            text.Append($"- {EscapeCell(strategy.Label)}: {gain} points over {Formats.Exact(c.Questions)} questions; right where {EscapeCell(c.Reference)} was wrong on {Formats.Exact(c.OnlyThisRight)}, " +
+                $"wrong where it was right on {Formats.Exact(c.OnlyReferenceRight)}; p = {Formats.PValue(c.PValue)} ({(c.Significant ? "significant" : "not significant")}).\n");
+        }
     }
 
     /// <summary>One line per strategy guided by a learned reward model: how often its favourite is wrong, and how its scores track correctness.</summary>
@@ -207,6 +228,12 @@ internal static class ComparisonTable
         ("inference_trained_tokens_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.TrainedTokens)),
         ("inference_flops_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.Flops)),
         ("inference_wall_seconds_per_question", s => Formats.Exact(s.Inference?.PerQuestion?.WallSeconds)),
+        ("paired_reference", s => s.VersusReference?.Reference ?? ""),
+        ("paired_questions", s => Formats.Exact(s.VersusReference?.Questions)),
+        ("paired_only_this_right", s => Formats.Exact(s.VersusReference?.OnlyThisRight)),
+        ("paired_only_reference_right", s => Formats.Exact(s.VersusReference?.OnlyReferenceRight)),
+        ("paired_gain", s => Formats.Exact(s.VersusReference?.Gain)),
+        ("mcnemar_p", s => Formats.Exact(s.VersusReference?.PValue)),
         ("gauge_questions", s => Formats.Exact(s.RewardGauge?.Questions)),
         ("gauge_preferred_wrong", s => Formats.Exact(s.RewardGauge?.PreferredWrong)),
         ("gauge_candidates", s => Formats.Exact(s.RewardGauge?.Candidates)),

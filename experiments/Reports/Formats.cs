@@ -32,6 +32,10 @@ internal static class Formats
     /// <summary>Three significant digits in scientific notation: 1.234e12 → <c>1.23e12</c>.</summary>
     public static string Scientific(double value) => value.ToString("0.00e0", Invariant);
 
+    /// <summary>A p-value: three decimals from 0.001 up (<c>0.021</c>, <c>1.000</c>), two significant digits below (<c>5.4e-5</c>), <c>&lt; 1e-300</c> past a double's range.</summary>
+    public static string PValue(double p) =>
+        p >= 0.001 ? p.ToString("F3", Invariant) : p > 1e-300 ? p.ToString("0.0e0", Invariant) : "< 1e-300";
+
     /// <summary>Bytes in MiB with one decimal.</summary>
     public static string Mebibytes(long bytes) => OneDecimal(bytes / BytesPerMebibyte);
 

@@ -37,7 +37,29 @@ internal sealed record StrategySummary(
     AccuracySummary? Accuracy,
     PhaseSummary? Train,
     PhaseSummary? Inference,
-    RewardGauge? RewardGauge = null);
+    RewardGauge? RewardGauge = null,
+    PairedComparison? VersusReference = null);
+
+/// <summary>
+/// A strategy against the run's reference strategy (the first in the spec) on the questions both answered, paired by
+/// seed and question id: the only honest way to call a difference between two strategies significant, since the
+/// pooled intervals ignore that both faced the same questions.
+/// </summary>
+/// <param name="Reference">The reference strategy's label.</param>
+/// <param name="Questions">Questions both answered (finished seeds of both).</param>
+/// <param name="OnlyThisRight">Questions this strategy got right and the reference wrong.</param>
+/// <param name="OnlyReferenceRight">Questions the reference got right and this strategy wrong.</param>
+/// <param name="PValue">Two-sided, McNemar's exact test (<see cref="Statistics.McNemarExact"/>).</param>
+internal sealed record PairedComparison(string Reference, int Questions, int OnlyThisRight, int OnlyReferenceRight, double PValue)
+{
+    /// <summary>The significance level the table uses.</summary>
+    public const double Level = 0.05;
+
+    /// <summary>This strategy's accuracy minus the reference's on the shared questions, as a fraction.</summary>
+    public double Gain => Questions == 0 ? 0 : (double)(OnlyThisRight - OnlyReferenceRight) / Questions;
+
+    public bool Significant => PValue < Level;
+}
 
 /// <summary>
 /// The reward-hacking gauge of a strategy guided by a learned reward model, over the test questions of its

@@ -75,6 +75,14 @@ internal static class Summarizer
         var strategies = labels
             .Select(label => SummarizeStrategy(label, strategyOf[label], finished.Where(u => u.Key.Label == label).OrderBy(u => u.Key.Seed).ToList()))
             .ToList();
+        if (labels.Count > 1)
+        {
+            var reference = Outcomes(finished, labels[0]);
+            for (int i = 1; i < strategies.Count; i++)
+            {
+                strategies[i] = strategies[i] with { VersusReference = Pair(labels[0], reference, Outcomes(finished, labels[i])) };
+            }
+        }
 
         List<FinishedUnit> baseUnits = finished.Where(u => u.Key.Label == RunRecord.BasePolicyLabel).OrderBy(u => u.Key.Seed).ToList();
         BasePolicySummary? basePolicy = baseUnits.Count == 0
@@ -86,6 +94,38 @@ internal static class Summarizer
             : new EnvironmentSummary(firstRun.Experiment, firstRun.SpecHash, firstRun.StartedUtc, invocations, firstRun.Environment);
 
         return new RunSummary(environment, strategies, basePolicy, failures, CollectCurves(finished));
+    }
+
+    /// <summary>Whether each (seed, question id) the label's finished units answered was verified correct.</summary>
+    private static Dictionary<(long Seed, string Question), bool> Outcomes(IReadOnlyList<FinishedUnit> finished, string label)
+    {
+        var outcomes = new Dictionary<(long, string), bool>();
+        foreach (FinishedUnit unit in finished.Where(u => u.Key.Label == label))
+        {
+            foreach (AttemptRecord attempt in unit.Records.OfType<AttemptRecord>())
+            {
+                outcomes[(attempt.Seed, attempt.QuestionId)] = attempt.Correct;
+            }
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>The paired comparison over the questions both answered; null when they share none.</summary>
+    internal static PairedComparison? Pair(string referenceLabel, IReadOnlyDictionary<(long Seed, string Question), bool> reference, IReadOnlyDictionary<(long Seed, string Question), bool> other)
+    {
+        int questions = 0, onlyOther = 0, onlyReference = 0;
+        foreach (((long, string) key, bool right) in other)
+        {
+            if (reference.TryGetValue(key, out bool referenceRight))
+            {
+                questions++;
+                onlyOther += right && !referenceRight ? 1 : 0;
+                onlyReference += referenceRight && !right ? 1 : 0;
+            }
+        }
+
+        return questions == 0 ? null : new PairedComparison(referenceLabel, questions, onlyOther, onlyReference, Statistics.McNemarExact(onlyReference, onlyOther));
     }
 
     private static StrategySummary SummarizeStrategy(string label, string strategy, IReadOnlyList<FinishedUnit> units)

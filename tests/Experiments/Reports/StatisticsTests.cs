@@ -35,6 +35,29 @@ public sealed class StatisticsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Statistics.Wilson(-1, 10));
     }
 
+    [Theory]
+    [InlineData(0, 5, 0.0625)]                   // 2 · (1/2)^5
+    [InlineData(5, 0, 0.0625)]                   // symmetric
+    [InlineData(1, 9, 0.021484375)]              // 2 · (1 + 10) / 2^10
+    [InlineData(3, 3, 1.0)]                      // 2 · 42/64 > 1, capped
+    [InlineData(0, 0, 1.0)]                      // no discordant pair: no evidence either way
+    [InlineData(50, 100, 5.447533103392586e-05)] // from exact integer arithmetic (Python fractions)
+    [InlineData(40, 92, 6.974666252127661e-06)]
+    [InlineData(600, 700, 0.0060157938610449525)]
+    [InlineData(700, 900, 6.319484959450139e-07)] // past 1,000 discordant questions: the log-space sum
+    public void McNemarsExactTestMatchesWorkedNumbers(int onlyFirstRight, int onlySecondRight, double p)
+    {
+        Assert.Equal(p, Statistics.McNemarExact(onlyFirstRight, onlySecondRight), p * 1e-9);
+    }
+
+    [Fact]
+    public void McNemarsExactTestStaysFiniteForLargeCounts()
+    {
+        double p = Statistics.McNemarExact(1, 2000); // 2 · 2001 / 2^2001: below the smallest double
+        Assert.True(p >= 0 && p < 1e-300, $"{p}");
+        Assert.Throws<ArgumentOutOfRangeException>(() => Statistics.McNemarExact(-1, 3));
+    }
+
     [Fact]
     public void MeanAndSampleStandardDeviation()
     {

@@ -67,6 +67,59 @@ public sealed class SummarizerTests
     }
 
     [Fact]
+    public void EveryStrategyIsPairedWithTheFirstOnTheQuestionsBothAnswered()
+    {
+        // Seed 1: greedy TTFFT, grpo TFTTT (grpo alone right on q3, q4; greedy alone on q2).
+        // Seed 2: greedy FFFTT, grpo TTFTT (grpo alone right on q1, q2). In all 10 questions, 4 against 1:
+        // a gain of 3/10 and McNemar's p = 2 · P(X ≤ 1 | n = 5) = 2 · 6/32 = 0.375. "late" finished seed 1 only.
+        var records = new List<RunRecord>();
+        void Unit(long seed, string label, string outcomes)
+        {
+            records.Add(new UnitStarted(seed, label, label, outcomes.Length));
+            for (int q = 0; q < outcomes.Length; q++)
+            {
+                records.Add(new AttemptRecord(seed, label, $"q{q + 1}", "1", "answer: 1", outcomes[q] == 'T', 2));
+            }
+
+            records.Add(new UnitFinished(seed, label, outcomes.Length, outcomes.Count(c => c == 'T')));
+        }
+
+        Unit(1, "greedy", "TTFFT");
+        Unit(1, "grpo", "TFTTT");
+        Unit(1, "late", "FFFFF");
+        Unit(2, "greedy", "FFFTT");
+        Unit(2, "grpo", "TTFTT");
+
+        RunSummary summary = Summarizer.Summarize(records);
+        Assert.Null(summary.Strategies[0].VersusReference);
+        PairedComparison grpo = summary.Strategies[1].VersusReference!;
+        Assert.Equal(("greedy", 10, 4, 1), (grpo.Reference, grpo.Questions, grpo.OnlyThisRight, grpo.OnlyReferenceRight));
+        Assert.Equal(0.3, grpo.Gain, 12);
+        Assert.Equal(0.375, grpo.PValue, 12);
+        Assert.False(grpo.Significant);
+
+        PairedComparison late = summary.Strategies[2].VersusReference!;
+        Assert.Equal((5, 0, 3), (late.Questions, late.OnlyThisRight, late.OnlyReferenceRight)); // seed 1 only
+        Assert.Equal(0.25, late.PValue, 12); // 2 · (1/2)^3
+
+        string table = ComparisonTable.Markdown(summary);
+        Assert.Contains("Paired against greedy on the same questions", table);
+        Assert.Contains("- grpo: +30.0 points over 10 questions; right where greedy was wrong on 4, wrong where it was right on 1; p = 0.375 (not significant).", table);
+        Assert.Contains("- late: −60.0 points over 5 questions;", table);
+        string csv = ComparisonTable.Csv(summary);
+        Assert.Contains("paired_reference,paired_questions,paired_only_this_right,paired_only_reference_right,paired_gain,mcnemar_p", csv);
+        Assert.Contains("greedy,10,4,1,0.3,0.375", csv);
+    }
+
+    [Theory]
+    [InlineData(1.0, "1.000")]
+    [InlineData(0.0214843, "0.021")]
+    [InlineData(0.001, "0.001")]
+    [InlineData(5.4475e-05, "5.4e-5")]
+    [InlineData(0.0, "< 1e-300")]
+    public void PValuesReadPlainly(double p, string text) => Assert.Equal(text, Formats.PValue(p));
+
+    [Fact]
     public void ARestartedUnitSupersedesItsUnfinishedEarlierRecords()
     {
         RunRecord[] records =
