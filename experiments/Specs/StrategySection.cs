@@ -7,14 +7,23 @@ using YamlDotNet.RepresentationModel;
 
 namespace Reasoning.Experiments.Specs;
 
-/// <summary>Reads <c>strategies:</c>: each item's label, its strategy (registered or plug-in) and bound options.</summary>
+/// <summary>
+/// Reads <c>strategies:</c>: each item's label, its strategy (registered or plug-in) and bound options. An item with
+/// <c>sweep:</c> (option keys, each with a list of values) stands for one strategy per combination of the values, in
+/// order, labelled <c>label.key-value</c> (one <c>.key-value</c> per swept key): a sweep is a list of values for a
+/// key, not copies of the item.
+/// </summary>
 internal static partial class StrategySection
 {
     public const string Key = "strategies";
     private const string LabelKey = "label";
     private const string StrategyKey = "strategy";
     private const string OptionsKey = "options";
-    private static readonly string[] Keys = [LabelKey, StrategyKey, PluginSource.TypeKey, PluginSource.AssemblyKey, OptionsKey];
+    private const string SweepKey = "sweep";
+    private static readonly string[] Keys = [LabelKey, StrategyKey, PluginSource.TypeKey, PluginSource.AssemblyKey, OptionsKey, SweepKey];
+
+    /// <summary>The most strategies one item's sweep may stand for.</summary>
+    public const int MaxSweepCombinations = 256;
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex LabelPattern();
@@ -42,18 +51,23 @@ internal static partial class StrategySection
         var strategies = new List<StrategySpec>();
         // Labels name result folders, so two that differ only in case would collide on some file systems.
         var labels = new Dictionary<string, YamlNode>(StringComparer.OrdinalIgnoreCase);
+        bool complete = true;
         for (int i = 0; i < sequence.Children.Count; i++)
         {
-            if (ReadItem(sequence.Children[i], KeyPath.Item(top.PathOf(Key), i), reading, labels) is { } strategy)
+            if (ReadItem(sequence.Children[i], KeyPath.Item(top.PathOf(Key), i), reading, labels) is { } items)
             {
-                strategies.Add(strategy);
+                strategies.AddRange(items);
+            }
+            else
+            {
+                complete = false;
             }
         }
 
-        return strategies.Count == sequence.Children.Count ? strategies : null;
+        return complete ? strategies : null;
     }
 
-    private static StrategySpec? ReadItem(YamlNode item, string path, SpecReading reading, Dictionary<string, YamlNode> labels)
+    private static IReadOnlyList<StrategySpec>? ReadItem(YamlNode item, string path, SpecReading reading, Dictionary<string, YamlNode> labels)
     {
         if (item is not YamlMappingNode node)
         {
@@ -86,29 +100,131 @@ internal static partial class StrategySection
                 break;
         }
 
-        string? label = ReadLabel(reader, defaultLabel, labels);
-        object? options = null;
-        if (descriptor is not null)
-        {
-            options = OptionsBinder.Bind(descriptor.OptionsType, reader.Value(OptionsKey), reader.PathOf(OptionsKey), node.Start, reading.Errors);
-        }
-
-        if (reading.Errors.Count != before || descriptor is null || options is null || label is null || strategyName is null)
+        if (descriptor is null || strategyName is null)
         {
             return null;
         }
 
-        if (ConstructionProblem(descriptor, options) is { } problem)
+        List<(string Suffix, YamlNode? Options)>? variants = reader.Has(SweepKey)
+            ? Sweep(reader, descriptor, reading.Errors)
+            : [("", reader.Value(OptionsKey))];
+        if (variants is null || reading.Errors.Count != before)
         {
-            reading.Errors.Add(node, path, $"constructing strategy {strategyName} threw: {problem}");
             return null;
         }
 
-        return new StrategySpec(label, strategyName, plugin, descriptor, options, reading.Errors.LocationOf(node));
+        var result = new List<StrategySpec>();
+        foreach ((string suffix, YamlNode? optionsNode) in variants)
+        {
+            string? label = ReadLabel(reader, defaultLabel, labels, suffix);
+            object? options = OptionsBinder.Bind(descriptor.OptionsType, optionsNode, reader.PathOf(OptionsKey), node.Start, reading.Errors);
+            if (reading.Errors.Count != before || options is null || label is null)
+            {
+                return null;
+            }
+
+            if (ConstructionProblem(descriptor, options) is { } problem)
+            {
+                reading.Errors.Add(node, path, $"constructing strategy {strategyName}{(suffix.Length > 0 ? $" ({label})" : "")} threw: {problem}");
+                return null;
+            }
+
+            result.Add(new StrategySpec(label, strategyName, plugin, descriptor, options, reading.Errors.LocationOf(node)));
+        }
+
+        return result;
     }
 
-    /// <summary>The label (given or default), checked for form, the reserved name and uniqueness; null when wrong.</summary>
-    private static string? ReadLabel(MappingReader reader, string? defaultLabel, Dictionary<string, YamlNode> labels)
+    /// <summary>
+    /// The item's options once per combination of its <c>sweep:</c> values (the first key varying slowest), each as
+    /// the <c>options:</c> mapping with the swept keys set to one value each and the label suffix that names it. The
+    /// value nodes are the sweep list's own, so a value an option rejects is reported where it is written.
+    /// </summary>
+    private static List<(string Suffix, YamlNode? Options)>? Sweep(MappingReader reader, StrategyDescriptor descriptor, SpecErrors errors)
+    {
+        string sweepPath = reader.PathOf(SweepKey);
+        YamlNode sweepNode = reader.Value(SweepKey)!;
+        string[] optionKeys = Reasoning.Core.Options.OptionsSchema.Describe(descriptor.OptionsType).Select(o => o.Key).ToArray();
+        if (sweepNode is not YamlMappingNode sweepMapping || sweepMapping.Children.Count == 0)
+        {
+            errors.Add(sweepNode, sweepPath, $"expected a mapping of option keys to lists of values (e.g. samples: [1, 4, 16]), got {YamlValues.Describe(sweepNode)}");
+            return null;
+        }
+
+        _ = new MappingReader(sweepMapping, sweepPath, optionKeys, errors); // reports keys that are not options
+        YamlNode? optionsNode = reader.Value(OptionsKey);
+        YamlMappingNode? options = optionsNode as YamlMappingNode;
+        if (optionsNode is not null && options is null && !YamlValues.IsNull(optionsNode))
+        {
+            errors.Add(optionsNode, reader.PathOf(OptionsKey), $"expected a mapping of options ({string.Join(", ", optionKeys)}), got {YamlValues.Describe(optionsNode)}");
+            return null;
+        }
+
+        var axes = new List<(YamlScalarNode Key, IReadOnlyList<YamlNode> Values)>();
+        foreach ((YamlNode keyNode, YamlNode valueNode) in sweepMapping.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } key } scalar || !optionKeys.Contains(key))
+            {
+                continue; // reported by the reader
+            }
+
+            string keyPath = KeyPath.Child(sweepPath, key);
+            if (options?.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == key) == true)
+            {
+                errors.Add(keyNode, keyPath, $"'{key}' is both set in options and swept; keep it in one place");
+            }
+            else if (valueNode is not YamlSequenceNode { Children.Count: > 0 } list)
+            {
+                errors.Add(valueNode, keyPath, $"expected a non-empty list of values to sweep, got {YamlValues.Describe(valueNode)}");
+            }
+            else if (list.Children.Select(v => (v as YamlScalarNode)?.Value).Distinct().Count() != list.Children.Count)
+            {
+                errors.Add(valueNode, keyPath, "lists a value twice; each value gives a row of its own");
+            }
+            else
+            {
+                axes.Add((scalar, list.Children.ToList()));
+            }
+        }
+
+        long combinations = axes.Aggregate(1L, (n, axis) => n * axis.Values.Count);
+        if (combinations > MaxSweepCombinations)
+        {
+            errors.Add(sweepMapping, sweepPath, $"stands for {combinations} strategies; at most {MaxSweepCombinations} per item");
+            return null;
+        }
+
+        if (axes.Count != sweepMapping.Children.Count)
+        {
+            return null;
+        }
+
+        var chosen = new List<List<(YamlScalarNode Key, YamlNode Value)>> { new() };
+        foreach ((YamlScalarNode key, IReadOnlyList<YamlNode> values) in axes)
+        {
+            chosen = chosen.SelectMany(prefix => values.Select(v => new List<(YamlScalarNode, YamlNode)>(prefix) { (key, v) })).ToList();
+        }
+
+        return chosen.Select(picks =>
+        {
+            var mapping = new YamlMappingNode();
+            foreach (var entry in options?.Children.AsEnumerable() ?? [])
+            {
+                mapping.Add(entry.Key, entry.Value);
+            }
+
+            foreach ((YamlScalarNode key, YamlNode value) in picks)
+            {
+                mapping.Add(key, value);
+            }
+
+            string suffix = string.Concat(picks.Select(p => $".{p.Key.Value}-{(p.Value as YamlScalarNode)?.Value ?? "?"}"));
+            return (suffix, (YamlNode?)mapping);
+        }).ToList();
+    }
+
+    /// <summary>The label (given or default, then <paramref name="suffix"/>), checked for form, the reserved name and uniqueness; null when wrong.</summary>
+    private static string? ReadLabel(MappingReader reader, string? defaultLabel, Dictionary<string, YamlNode> labels, string suffix = "")
     {
         string label;
         if (reader.Has(LabelKey))
@@ -127,6 +243,7 @@ internal static partial class StrategySection
             return null;
         }
 
+        label += suffix;
         YamlNode at = reader.Value(LabelKey) ?? reader.Node;
         string path = reader.PathOf(LabelKey);
         if (!LabelPattern().IsMatch(label))
