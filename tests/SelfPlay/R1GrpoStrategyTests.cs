@@ -54,11 +54,12 @@ public sealed class R1GrpoStrategyTests : IDisposable
         var curves = new Curves();
         await strategy.PrepareAsync(Context(split.Train, train, curves));
 
-        foreach (string curve in new[] { "grpo/reward", "grpo/accuracy", "grpo/length_mean", "grpo/length_max", "grpo/kl", "grpo/entropy", "grpo/clip_fraction", "grpo/grad_norm", "grpo/generated_tokens" })
+        foreach (string curve in new[] { "grpo/reward", "grpo/accuracy", "grpo/length_mean", "grpo/length_max", "grpo/kl", "grpo/entropy", "grpo/clip_fraction", "grpo/grad_norm", "grpo/generated_tokens", "grpo/estimated_bytes", "grpo/resident_bytes", "grpo/peak_resident_bytes" })
         {
             Assert.Equal([1, 2, 3, 4], curves.Points[curve].Select(p => p.Step));
         }
 
+        Assert.All(curves.Points["grpo/peak_resident_bytes"], p => Assert.True(p.Value >= curves.Points["grpo/resident_bytes"].Single(r => r.Step == p.Step).Value));
         Assert.Equal([0, 2, 4], curves.Points["grpo/held_out_accuracy"].Select(p => p.Step)); // before training, then every 2 steps
         Assert.True(File.Exists(Path.Combine(_scratch, "policy.ckpt")));
         // Rollouts (4 steps x 2 prompts x 4 samples, at least a token each) and three held-out evaluations of 4 problems.

@@ -18,5 +18,7 @@ public static class GrpoCurves
     public const string GradientNorm = "grpo/grad_norm";
     public const string GeneratedTokens = "grpo/generated_tokens";
     public const string EstimatedBytes = "grpo/estimated_bytes";
+    public const string ResidentBytes = "grpo/resident_bytes";
+    public const string PeakResidentBytes = "grpo/peak_resident_bytes";
     public const string HeldOutAccuracy = "grpo/held_out_accuracy";
 }

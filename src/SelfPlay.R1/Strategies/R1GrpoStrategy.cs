@@ -15,7 +15,7 @@ namespace Reasoning.SelfPlay.R1.Strategies;
 /// <c>r1-grpo</c>: R1-style self-play. <c>Prepare</c> post-trains a copy of the base policy with GRPO on the train
 /// problems, rewarding only the final answer (and the format), with the base policy as the frozen KL reference; per
 /// step it records reward, accuracy, response lengths (right and wrong apart), KL, entropy, clip fraction, gradient
-/// norm and tokens as curves, and held-out greedy accuracy every <c>evaluate_every</c> steps. <c>Solve</c> decodes
+/// norm, tokens and memory (estimated, resident, peak resident) as curves, and held-out greedy accuracy every <c>evaluate_every</c> steps. <c>Solve</c> decodes
 /// greedily with the trained policy, or takes the majority of <c>solve_samples</c> samples.
 /// </summary>
 public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposable
@@ -85,6 +85,8 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
             Record(GrpoCurves.GradientNorm, m.GradientNorm);
             Record(GrpoCurves.GeneratedTokens, m.GeneratedTokens);
             Record(GrpoCurves.EstimatedBytes, m.PeakEstimatedBytes);
+            Record(GrpoCurves.ResidentBytes, m.ResidentBytes);
+            Record(GrpoCurves.PeakResidentBytes, m.PeakResidentBytes);
             context.Progress.Report($"step {step}/{options.Steps}: reward {m.MeanReward:F3}, accuracy {m.Accuracy:P1}, length {m.MeanLength:F1}, KL {m.Kl:F4}");
             if (options.EvaluateEvery > 0 && step % options.EvaluateEvery == 0)
             {

@@ -87,7 +87,9 @@ public enum LearningRateDecay
 /// <summary>
 /// What one GRPO step measured. Lengths are in tokens; "right" and "wrong" split the responses by the accuracy reward (NaN
 /// means and 0 maxima when there are none). <see cref="BatchTokens"/> is the padded prompt-and-response batch, B × T, that
-/// each forward pass of the step reads; <see cref="PeakEstimatedBytes"/> the analytic memory estimate of an update.
+/// each forward pass of the step reads; <see cref="PeakEstimatedBytes"/> the analytic memory estimate of an update;
+/// <see cref="ResidentBytes"/> the process's resident set measured after the step, and <see cref="PeakResidentBytes"/> its
+/// peak since the training phase began (Linux <c>VmHWM</c>, reset when the phase opens).
 /// </summary>
 public sealed record GrpoStepMetrics(
     int Step,
@@ -107,7 +109,13 @@ public sealed record GrpoStepMetrics(
     int ContributingResponses,
     long GeneratedTokens,
     long BatchTokens,
-    long PeakEstimatedBytes);
+    long PeakEstimatedBytes,
+    long ResidentBytes = 0,
+    long PeakResidentBytes = 0)
+{
+    /// <summary>The figures that do not depend on the machine: all but the measured memory.</summary>
+    public GrpoStepMetrics WithoutMeasuredMemory() => this with { ResidentBytes = 0, PeakResidentBytes = 0 };
+}
 
 /// <summary>Training stopped because the loss or the gradient stopped being a number; the policy keeps the weights from before that step.</summary>
 public sealed class GrpoDivergedException(int step, string what)
@@ -172,7 +180,8 @@ public static class GrpoTrainer
             (double loss, double kl, double entropy, double clip, double norm, int contributing, long bytes, long batchTokens) =
                 Update(model, reference.Model, optimizer, promptIds, responseIds, advantages, options, step, tap);
 
-            GrpoStepMetrics metrics = Measure(step, rewards, completions, loss, kl, entropy, clip, norm, contributing, tap.Total.GeneratedTokens, batchTokens, bytes);
+            GrpoStepMetrics metrics = Measure(step, rewards, completions, loss, kl, entropy, clip, norm, contributing, tap.Total.GeneratedTokens, batchTokens, bytes)
+                with { ResidentBytes = ResidentMemory.CurrentBytes(), PeakResidentBytes = ResidentMemory.PeakBytes() };
             steps.Add(metrics);
             if (afterStep is not null)
             {
