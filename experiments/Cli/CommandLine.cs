@@ -13,6 +13,7 @@ internal static class CommandLine
         root.Subcommands.Add(ListCommand.Build());
         root.Subcommands.Add(ReproduceCommand.Build());
         root.Subcommands.Add(CompareCommand.Build());
+        root.Subcommands.Add(ProjectCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(FineTuneCommand.Build());
         return root;

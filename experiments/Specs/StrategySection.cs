@@ -113,26 +113,28 @@ internal static partial class StrategySection
             return null;
         }
 
+        // Every variant is read, so one pass reports every swept value an option rejects.
         var result = new List<StrategySpec>();
         foreach ((string suffix, YamlNode? optionsNode) in variants)
         {
+            int errorsBefore = reading.Errors.Count;
             string? label = ReadLabel(reader, defaultLabel, labels, suffix);
             object? options = OptionsBinder.Bind(descriptor.OptionsType, optionsNode, reader.PathOf(OptionsKey), node.Start, reading.Errors);
-            if (reading.Errors.Count != before || options is null || label is null)
+            if (reading.Errors.Count != errorsBefore || options is null || label is null)
             {
-                return null;
+                continue;
             }
 
             if (ConstructionProblem(descriptor, options) is { } problem)
             {
                 reading.Errors.Add(node, path, $"constructing strategy {strategyName}{(suffix.Length > 0 ? $" ({label})" : "")} threw: {problem}");
-                return null;
+                continue;
             }
 
             result.Add(new StrategySpec(label, strategyName, plugin, descriptor, options, reading.Errors.LocationOf(node)));
         }
 
-        return result;
+        return result.Count == variants.Count ? result : null;
     }
 
     /// <summary>
