@@ -205,6 +205,7 @@ public sealed class ExperimentRunnerTests
     [InlineData("prm-search")]
     [InlineData("prm-search-stronger-policy")]
     [InlineData("r1-grpo")]
+    [InlineData("grpo-length")]
     public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
         string published = Path.Combine(TestRepository.Root, "docs", "results", experiment);
