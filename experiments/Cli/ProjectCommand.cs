@@ -75,14 +75,9 @@ internal sealed record ProjectArguments(
     {
         model = null;
         hardware = null;
-        precision = ProjectedPrecision.Bf16;
-        problem = Precision.ToLowerInvariant() switch
-        {
-            "bf16" => null,
-            "fp8" => null,
-            _ => $"--precision must be bf16 or fp8, not '{Precision}'",
-        };
         precision = Precision.Equals("fp8", StringComparison.OrdinalIgnoreCase) ? ProjectedPrecision.Fp8 : ProjectedPrecision.Bf16;
+        problem = precision == ProjectedPrecision.Fp8 || Precision.Equals("bf16", StringComparison.OrdinalIgnoreCase)
+            ? null : $"--precision must be bf16 or fp8, not '{Precision}'";
         problem ??= GpuMemoryGiB > 0 && double.IsFinite(GpuMemoryGiB) ? null : $"--gpu-memory must be a positive number of GiB, not {GpuMemoryGiB}";
         problem ??= GpuTeraFlops > 0 && double.IsFinite(GpuTeraFlops) ? null : $"--gpu-tflops must be positive, not {GpuTeraFlops}";
         problem ??= Utilisation > 0 && Utilisation <= 1 ? null : $"--mfu must be in (0, 1], not {Utilisation}";

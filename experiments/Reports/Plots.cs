@@ -111,17 +111,16 @@ internal static class Plots
 
     /// <summary>
     /// GRPO's mean response length of right and of wrong answers per step, one line per (label, curve), each the mean over
-    /// seeds smoothed by a trailing moving average of <see cref="SmoothingWindow"/> recorded steps (the per-step values of
+    /// seeds smoothed by a trailing moving average of one <see cref="SmoothingWindow"/> of the longest series' steps (the per-step values of
     /// a batch of 128 responses are noisy; the unsmoothed curves have their own files).
     /// </summary>
     internal static Plot ResponseLengthPlot(IReadOnlyList<CurveSeries> curves)
     {
         var plot = new Plot();
-        int window = 1;
+        int window = SmoothingWindow(curves.Max(c => c.Points.Count));
         foreach (var group in curves.GroupBy(c => (c.Label, c.Curve)))
         {
             var mean = MeanOverSeeds(group);
-            window = SmoothingWindow(mean.Count);
             double[] smoothed = MovingAverage(mean.Select(p => p.Value).ToArray(), window);
             var line = plot.Add.ScatterLine(mean.Select(p => p.Step).ToArray(), smoothed);
             int seeds = group.Count();

@@ -68,8 +68,19 @@ internal static class ContinuationScorer
             entropies = -(logProbabilities.exp() * logProbabilities).sum(-1);                          // [B, T-1]
         }
 
-        return logProbabilities.gather(2, ids.narrow(1, 1, t - 1).unsqueeze(2)).squeeze(2);            // [B, T-1]
+        return Gather(logProbabilities, ids);
     }
+
+    /// <summary>
+    /// From a model's <paramref name="logits"/> [B, T, V] over <paramref name="ids"/> [B, T]: position i's log-probability of
+    /// token i + 1, [B, T-1] (the alignment of <see cref="TokenLogProbabilities(Transformer, Tensor, double)"/>, at temperature 1).
+    /// </summary>
+    public static Tensor NextTokenLogProbabilities(Tensor logits, Tensor ids) =>
+        Gather(nn.functional.log_softmax(logits.narrow(1, 0, ids.shape[1] - 1).to(float32), -1), ids);
+
+    /// <summary>Picks, from log-probabilities [B, T-1, V], each position's next token of <paramref name="ids"/>: [B, T-1].</summary>
+    private static Tensor Gather(Tensor logProbabilities, Tensor ids) =>
+        logProbabilities.gather(2, ids.narrow(1, 1, ids.shape[1] - 1).unsqueeze(2)).squeeze(2);
 
     /// <summary>Per row, the log-probability of each continuation token (no gradients).</summary>
     public static float[][] Score(

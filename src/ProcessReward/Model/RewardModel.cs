@@ -1,4 +1,5 @@
 using Reasoning.Policy.Accounting;
+using Reasoning.Policy.Generation;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Tokenization;
 using TorchSharp;
@@ -255,12 +256,11 @@ public sealed class RewardModel : Module
     private Tensor ImplicitReward(Tensor logits, Tensor ids, Tensor positions, Tensor promptLengths)
     {
         long t = ids.shape[1];
-        Tensor next = ids.narrow(1, 1, t - 1).unsqueeze(-1);                                               // [B, T-1, 1]
-        Tensor policyLogProbs = logits.narrow(1, 0, t - 1).to(float32).log_softmax(-1).gather(-1, next).squeeze(-1); // [B, T-1]
+        Tensor policyLogProbs = ContinuationScorer.NextTokenLogProbabilities(logits, ids);                   // [B, T-1]
         Tensor referenceLogProbs;
         using (no_grad())
         {
-            referenceLogProbs = reference!.Forward(ids, positions).narrow(1, 0, t - 1).to(float32).log_softmax(-1).gather(-1, next).squeeze(-1); // [B, T-1]
+            referenceLogProbs = ContinuationScorer.NextTokenLogProbabilities(reference!.Forward(ids, positions), ids); // [B, T-1]
         }
 
         Tensor written = arange(1, t, device: ids.device).unsqueeze(0).ge(promptLengths.unsqueeze(1));      // [B, T-1]: token i+1 is written

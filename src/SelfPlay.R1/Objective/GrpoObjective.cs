@@ -34,20 +34,12 @@ public sealed record GrpoObjectiveOptions(
 {
     public GrpoObjectiveOptions Validate()
     {
-        Check(ClipLow >= 0 && ClipLow < 1, "clip_low", ClipLow, "in [0, 1)");
-        Check(ClipHigh >= 0 && double.IsFinite(ClipHigh), "clip_high", ClipHigh, "0 or more");
-        Check(Beta >= 0 && double.IsFinite(Beta), "beta", Beta, "0 or more");
-        Check(Enum.IsDefined(Aggregation), "loss_aggregation", Aggregation, "sequence_mean, token_mean or dr_grpo");
-        Check(MaxResponseLength >= 1, "max_response_length", MaxResponseLength, "at least 1");
+        GrpoOption.Require(ClipLow >= 0 && ClipLow < 1, "clip_low", ClipLow, "in [0, 1)");
+        GrpoOption.Require(ClipHigh >= 0 && double.IsFinite(ClipHigh), "clip_high", ClipHigh, "0 or more");
+        GrpoOption.Require(Beta >= 0 && double.IsFinite(Beta), "beta", Beta, "0 or more");
+        GrpoOption.Require(Enum.IsDefined(Aggregation), "loss_aggregation", Aggregation, "sequence_mean, token_mean or dr_grpo");
+        GrpoOption.Require(MaxResponseLength >= 1, "max_response_length", MaxResponseLength, "at least 1");
         return this;
-
-        static void Check(bool ok, string key, object value, string allowed)
-        {
-            if (!ok)
-            {
-                throw new ArgumentOutOfRangeException(key, value, $"GRPO option {key} must be {allowed}, not {value}");
-            }
-        }
     }
 }
 

@@ -51,26 +51,18 @@ public sealed record GrpoOptions(
 
     public GrpoOptions Validate()
     {
-        Check(Steps >= 1, "steps", Steps, "at least 1");
-        Check(PromptsPerStep >= 1, "prompts_per_step", PromptsPerStep, "at least 1");
-        Check(GroupSize >= 2, "group_size", GroupSize, "at least 2 (advantages compare the responses of a group)");
-        Check(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "positive");
-        Check(Mu >= 1, "mu", Mu, "at least 1");
-        Check(Temperature > 0 && double.IsFinite(Temperature), "temperature", Temperature, "positive");
-        Check(GradientClip > 0, "gradient_clip", GradientClip, "positive");
-        Check(WarmupSteps >= 0, "warmup_steps", WarmupSteps, "0 or more");
-        Check(Enum.IsDefined(Schedule), "learning_rate_schedule", Schedule, "constant or cosine");
+        GrpoOption.Require(Steps >= 1, "steps", Steps, "at least 1");
+        GrpoOption.Require(PromptsPerStep >= 1, "prompts_per_step", PromptsPerStep, "at least 1");
+        GrpoOption.Require(GroupSize >= 2, "group_size", GroupSize, "at least 2 (advantages compare the responses of a group)");
+        GrpoOption.Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", LearningRate, "positive");
+        GrpoOption.Require(Mu >= 1, "mu", Mu, "at least 1");
+        GrpoOption.Require(Temperature > 0 && double.IsFinite(Temperature), "temperature", Temperature, "positive");
+        GrpoOption.Require(GradientClip > 0, "gradient_clip", GradientClip, "positive");
+        GrpoOption.Require(WarmupSteps >= 0, "warmup_steps", WarmupSteps, "0 or more");
+        GrpoOption.Require(Enum.IsDefined(Schedule), "learning_rate_schedule", Schedule, "constant or cosine");
         ObjectiveOptions.Validate();
         RewardWeights.Validate();
         return this;
-
-        static void Check(bool ok, string key, object value, string allowed)
-        {
-            if (!ok)
-            {
-                throw new ArgumentOutOfRangeException(key, value, $"GRPO option {key} must be {allowed}, not {value}");
-            }
-        }
     }
 }
 
