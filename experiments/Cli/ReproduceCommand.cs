@@ -10,7 +10,7 @@ internal static class ReproduceCommand
 {
     public static Command Build()
     {
-        var folder = new Argument<string>("results") { Description = $"a run's folder (the one holding {ExperimentRunner.RecordsFile})" };
+        var folder = new Argument<string>("results") { Description = $"a run's folder (the one holding {ExperimentRunner.RecordsFile}), or a task sweep's (holding one such folder per value)" };
         var output = new Option<string?>("--output") { Description = "where to write the tables and plots (default: the run's folder itself)" };
         var command = new Command("reproduce", "Rebuild a run's tables, summary and plots from its records alone; the tables come out byte-identical.") { folder, output };
         command.SetAction(result => Execute(result.GetValue(folder)!, result.GetValue(output), Console.Out, Console.Error));
@@ -20,23 +20,57 @@ internal static class ReproduceCommand
     public static int Execute(string folder, string? outputFolder, TextWriter output, TextWriter errors)
     {
         string records = Path.Combine(folder, ExperimentRunner.RecordsFile);
-        if (!File.Exists(records))
+        string target = outputFolder ?? folder;
+        if (File.Exists(records))
         {
-            errors.WriteLine($"{folder}: no {ExperimentRunner.RecordsFile} here; reproduce needs a run's folder, such as results/<experiment>/<spec hash>");
+            int count = Rebuild(records, target, errors);
+            output.WriteLine(File.ReadAllText(Path.Combine(target, RunReport.MarkdownFile)));
+            output.WriteLine($"rebuilt from {count} records into {Path.GetFullPath(target)}");
+            return ExitCodes.Success;
+        }
+
+        IReadOnlyList<(string Key, int Value, string Label, string Folder)> variants;
+        try
+        {
+            variants = SweepReport.VariantFolders(folder);
+        }
+        catch (InvalidDataException e)
+        {
+            errors.WriteLine(e.Message);
             return ExitCodes.BadInput;
         }
 
+        if (variants.Count == 0)
+        {
+            errors.WriteLine($"{folder}: no {ExperimentRunner.RecordsFile} here, nor the runs of a task sweep (key-value/{ExperimentRunner.RecordsFile}); " +
+                "reproduce needs a run's folder, such as results/<experiment>/<spec hash>");
+            return ExitCodes.BadInput;
+        }
+
+        // A task sweep: each value's run, then the sweep's table over all of them.
+        int total = 0;
+        foreach (var variant in variants)
+        {
+            total += Rebuild(Path.Combine(variant.Folder, ExperimentRunner.RecordsFile), Path.Combine(target, variant.Label), errors);
+        }
+
+        SweepReport.WriteAll(SweepReport.Load(folder), target);
+        output.WriteLine(File.ReadAllText(Path.Combine(target, RunReport.MarkdownFile)));
+        output.WriteLine($"rebuilt {variants.Count} runs of a {variants[0].Key} sweep from {total} records into {Path.GetFullPath(target)}");
+        return ExitCodes.Success;
+    }
+
+    /// <summary>One run's reports from its record log into <paramref name="target"/>; returns the records read.</summary>
+    private static int Rebuild(string records, string target, TextWriter errors)
+    {
         RecordLogContents contents = RecordLog.Read(records);
         if (contents.TornBytes > 0)
         {
             errors.WriteLine($"{records}: ignoring a torn last record ({contents.TornBytes} bytes)");
         }
 
-        string target = outputFolder ?? folder;
         Directory.CreateDirectory(target);
         RunReport.WriteAll(contents.Records, target);
-        output.WriteLine(File.ReadAllText(Path.Combine(target, RunReport.MarkdownFile)));
-        output.WriteLine($"rebuilt from {contents.Records.Count} records into {Path.GetFullPath(target)}");
-        return ExitCodes.Success;
+        return contents.Records.Count;
     }
 }

@@ -24,8 +24,23 @@ internal static class ValidateCommand
         }
 
         int strategies = spec.Strategies.Count;
-        output.WriteLine($"{path} is valid: experiment {spec.Name}, {spec.Seeds.Count} seed(s) × ({strategies} strateg{(strategies == 1 ? "y" : "ies")} + the base policy) = {spec.Seeds.Count * (strategies + 1)} units");
-        output.WriteLine($"task {spec.Task.Task.Name}, difficulty {spec.Task.Difficulty}, {spec.Task.Train} train and {spec.Task.Test} test problems per seed");
+        int runs = spec.TaskSweep?.Variants.Count ?? 1;
+        string sweepFactor = runs == 1 ? "" : $"{runs} task values × ";
+        output.WriteLine($"{path} is valid: experiment {spec.Name}, {sweepFactor}{spec.Seeds.Count} seed(s) × ({strategies} strateg{(strategies == 1 ? "y" : "ies")} + the base policy) = {runs * spec.Seeds.Count * (strategies + 1)} units");
+        TaskSpec task = spec.Task;
+        string Value(string key, int value) => spec.TaskSweep is { } sweep && sweep.Key == key ? $"each of {string.Join(", ", sweep.Variants.Select(v => v.Value))}" : $"{value}";
+        output.WriteLine($"task {task.Task.Name}, difficulty {Value("difficulty", task.Difficulty)}, {Value("train", task.Train)} train and {Value("test", task.Test)} test problems per seed");
+        if (spec.TaskSweep is { } swept)
+        {
+            output.WriteLine($"task sweep over {swept.Key}: one run per value, in {string.Join(", ", swept.Variants.Select(v => v.Label + "/"))} under the results folder");
+        }
+
+        if (spec.Budget is { } budget)
+        {
+            var sized = spec.Strategies.Where(x => x.Budget is not null).Select(x => $"{x.Label}.{x.Budget!.Option} (at most {x.Budget.Max}; pilots {x.Budget.PilotLow}, {x.Budget.PilotHigh})").ToList();
+            output.WriteLine($"budget: {Reasoning.Experiments.Reports.Formats.Scientific(budget.Flops)} FLOPs per seed per strategy; sized by calibration on {budget.CalibrationQuestions} train questions: {(sized.Count == 0 ? "nothing" : string.Join(", ", sized))}");
+        }
+
         output.WriteLine($"strategies: {string.Join(", ", spec.Strategies.Select(s => s.Label == s.Strategy ? s.Label : $"{s.Label} ({s.Strategy})"))}");
         output.WriteLine($"results go to {ExperimentRunner.RunFolderOf(spec)}");
         return ExitCodes.Success;

@@ -19,6 +19,7 @@ namespace Reasoning.Experiments.Records;
 [Union(4, typeof(CurvePoint))]
 [Union(5, typeof(UnitFinished))]
 [Union(6, typeof(UnitFailed))]
+[Union(7, typeof(BudgetChoice))]
 public abstract record RunRecord
 {
     /// <summary>The label of the base policy's unit; no strategy may use it.</summary>
@@ -99,6 +100,40 @@ public sealed record CurvePoint(
     [property: Key(2)] string Curve,
     [property: Key(3)] int Step,
     [property: Key(4)] double Value) : RunRecord;
+
+/// <summary>
+/// How the runner sized a strategy's option to the compute budget, before the unit ran: the two calibration runs' totals
+/// (training plus inference, the latter scaled to the test questions), the line through them, and the value chosen.
+/// </summary>
+/// <param name="Option">The option sized (its YAML key).</param>
+/// <param name="Value">The value the unit ran with.</param>
+/// <param name="BudgetFlops">The budget per seed.</param>
+/// <param name="PredictedFlops">The line's total at <paramref name="Value"/>.</param>
+/// <param name="Limit">What bound the choice: <c>budget</c>, <c>max</c> (the option's cap), or <c>min</c> (even the smallest value is over the budget).</param>
+/// <param name="Unconstrained">The value at which the line meets the budget, before rounding down and capping (infinity when the cost does not grow with the option).</param>
+/// <param name="PilotValues">The calibration runs' values of the option.</param>
+/// <param name="PilotFlops">Their predicted totals over the test questions.</param>
+/// <param name="CalibrationFlops">FLOPs charged to the calibration runs (a cached model at its recorded cost); not counted against the budget.</param>
+/// <param name="CalibrationSeconds">Their wall time.</param>
+[MessagePackObject]
+public sealed record BudgetChoice(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] string Option,
+    [property: Key(3)] int Value,
+    [property: Key(4)] double BudgetFlops,
+    [property: Key(5)] double PredictedFlops,
+    [property: Key(6)] string Limit,
+    [property: Key(7)] double Unconstrained,
+    [property: Key(8)] IReadOnlyList<int> PilotValues,
+    [property: Key(9)] IReadOnlyList<double> PilotFlops,
+    [property: Key(10)] double CalibrationFlops,
+    [property: Key(11)] double CalibrationSeconds) : RunRecord
+{
+    public const string BoundByBudget = "budget";
+    public const string BoundByMax = "max";
+    public const string BoundByMin = "min";
+}
 
 /// <summary>A unit finished; its attempts and phases precede it.</summary>
 [MessagePackObject]

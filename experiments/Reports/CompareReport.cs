@@ -9,12 +9,12 @@ internal static class CompareReport
     {
         ArgumentNullException.ThrowIfNull(runs);
         var text = new StringBuilder();
-        ComparisonTable.AppendHeader(text, "run / strategy");
+        ComparisonTable.AppendHeader(text, ["run / strategy"]);
         foreach ((string runName, RunSummary summary) in runs)
         {
             foreach (StrategySummary strategy in summary.Strategies)
             {
-                ComparisonTable.AppendRow(text, $"{runName} / {strategy.Label}", strategy);
+                ComparisonTable.AppendRow(text, [$"{runName} / {strategy.Label}"], strategy);
             }
         }
 

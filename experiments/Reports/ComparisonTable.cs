@@ -39,10 +39,10 @@ internal static class ComparisonTable
     {
         ArgumentNullException.ThrowIfNull(summary);
         var text = new StringBuilder();
-        AppendHeader(text, "strategy");
+        AppendHeader(text, ["strategy"]);
         foreach (StrategySummary strategy in summary.Strategies)
         {
-            AppendRow(text, strategy.Label, strategy);
+            AppendRow(text, [strategy.Label], strategy);
         }
 
         text.Append('\n');
@@ -57,6 +57,7 @@ internal static class ComparisonTable
             text.Append($"{EscapeCell(strategy.Label)}: the train figures of {Formats.Exact(strategy.Train!.ReusedSeeds)} of {Formats.Exact(strategy.Train.Seeds)} seeds include a cached model another strategy trained, charged at the cost recorded when it was trained.\n");
         }
 
+        AppendBudget(text, summary.Strategies);
         AppendPairedComparisons(text, summary.Strategies);
         AppendRewardGauges(text, summary.Strategies);
         AppendFailures(text, summary.Failures);
@@ -77,15 +78,17 @@ internal static class ComparisonTable
         return text.ToString();
     }
 
-    /// <summary>The header and alignment lines, first column named <paramref name="firstColumn"/>.</summary>
-    internal static void AppendHeader(StringBuilder text, string firstColumn)
+    /// <summary>The header and alignment lines: <paramref name="leading"/> columns (left-aligned), the figures, then <paramref name="trailing"/> ones.</summary>
+    internal static void AppendHeader(StringBuilder text, IReadOnlyList<string> leading, IReadOnlyList<string>? trailing = null)
     {
-        text.Append("| ").Append(firstColumn).Append(" | ").AppendJoin(" | ", Columns).Append(" |\n");
-        text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", Columns.Length))).Append('\n');
+        trailing ??= [];
+        text.Append("| ").AppendJoin(" | ", leading.Concat(Columns).Concat(trailing)).Append(" |\n");
+        text.Append('|').Append(string.Concat(Enumerable.Repeat("---|", leading.Count)))
+            .Append(string.Concat(Enumerable.Repeat("---:|", Columns.Length + trailing.Count))).Append('\n');
     }
 
-    /// <summary>One table row.</summary>
-    internal static void AppendRow(StringBuilder text, string name, StrategySummary s)
+    /// <summary>One table row: the <paramref name="leading"/> cells, the strategy's figures, then the <paramref name="trailing"/> cells.</summary>
+    internal static void AppendRow(StringBuilder text, IReadOnlyList<string> leading, StrategySummary s, IReadOnlyList<string>? trailing = null)
     {
         AccuracySummary? a = s.Accuracy;
         PhaseSummary? train = s.Train;
@@ -93,7 +96,7 @@ internal static class ComparisonTable
         PerQuestionFigures? perQuestion = inference?.PerQuestion;
         string[] cells =
         [
-            EscapeCell(name),
+            .. leading.Select(EscapeCell),
             s.Seeds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             a is null ? Formats.Missing : $"{Formats.Percent(a.Pooled)} [{Formats.Points(a.WilsonLow)}, {Formats.Points(a.WilsonHigh)}]",
             a is null ? Formats.Missing : $"{Formats.Percent(a.MeanOverSeeds)} ± {(a.StandardDeviationOverSeeds is { } sd ? Formats.Points(sd) : Formats.Missing)}",
@@ -105,6 +108,7 @@ internal static class ComparisonTable
             perQuestion is null ? Formats.Missing : Formats.Scientific(perQuestion.Flops),
             inference is null ? Formats.Missing : Formats.Mebibytes(inference.PeakResidentBytes),
             perQuestion is null ? Formats.Missing : Formats.OneDecimal(perQuestion.WallSeconds * 1000),
+            .. (trailing ?? []).Select(EscapeCell),
         ];
         text.Append("| ").AppendJoin(" | ", cells).Append(" |\n");
     }
@@ -149,6 +153,40 @@ internal static class ComparisonTable
             string gain = (c.Gain >= 0 ? "+" : "−") + Formats.OneDecimal(Math.Abs(c.Gain) * 100);
             text.Append($"- {EscapeCell(strategy.Label)}: {gain} points over {Formats.Exact(c.Questions)} questions; right where {EscapeCell(c.Reference)} was wrong on {Formats.Exact(c.OnlyThisRight)}, " +
                 $"wrong where it was right on {Formats.Exact(c.OnlyReferenceRight)}; p = {Formats.PValue(c.PValue)} ({(c.Significant ? "significant" : "not significant")}).\n");
+        }
+    }
+
+    /// <summary>For a run with a compute budget: per strategy, the value the runner chose for its budgeted option and what it spent.</summary>
+    internal static void AppendBudget(StringBuilder text, IReadOnlyList<StrategySummary> strategies)
+    {
+        var budgeted = strategies.Where(s => s.Budget is { Seeds.Count: > 0 }).ToList();
+        if (budgeted.Count == 0)
+        {
+            return;
+        }
+
+        double budget = budgeted[0].Budget!.BudgetFlops;
+        text.Append($"\nCompute budget: {Formats.Scientific(budget)} FLOPs per seed for each strategy's training plus its inference over the test questions (the base policy's fine-tuning, shared by all, is not counted). ")
+            .Append("A budgeted option was sized by running the strategy at two pilot values on train questions and taking the total as a line in the option; the calibration runs are not charged to the budget.\n");
+        foreach (StrategySummary strategy in budgeted)
+        {
+            BudgetSummary b = strategy.Budget!;
+            string spent = $"spent {Formats.Scientific(b.MeanTotalFlops)} FLOPs per seed ({Formats.Percent(b.MeanTotalFlops / budget)} of the budget; seeds {string.Join(", ", b.Seeds.Select(x => Formats.Percent(x.TotalFlops / budget)))})";
+            if (b.Option is null)
+            {
+                text.Append($"- {EscapeCell(strategy.Label)}: no budgeted option; {spent}.\n");
+                continue;
+            }
+
+            string values = string.Join(", ", b.Seeds.Select(x => Formats.Exact(x.Value)));
+            var bounds = b.Seeds.Where(x => x.Limit is not null && x.Limit != BudgetChoice.BoundByBudget).Select(x =>
+                x.Limit == BudgetChoice.BoundByMax ? $"seed {Formats.Exact(x.Seed)} at its cap{(double.IsFinite(x.Unconstrained ?? 0) ? $" (the budget allowed {Formats.Count(x.Unconstrained ?? 0)})" : " (its cost did not grow with it)")}"
+                : $"seed {Formats.Exact(x.Seed)} at its minimum, over the budget").ToList();
+            double predicted = b.Seeds.Where(x => x.PredictedFlops is not null).Select(x => x.PredictedFlops!.Value).DefaultIfEmpty(0).Average();
+            double calibration = b.Seeds.Where(x => x.CalibrationFlops is not null).Select(x => x.CalibrationFlops!.Value).DefaultIfEmpty(0).Average();
+            text.Append($"- {EscapeCell(strategy.Label)}: {b.Option} = {values} (seeds {string.Join(", ", b.Seeds.Select(x => Formats.Exact(x.Seed)))})")
+                .Append(bounds.Count == 0 ? "" : $"; {string.Join("; ", bounds)}")
+                .Append($"; predicted {Formats.Scientific(predicted)}, {spent}; calibration {Formats.Scientific(calibration)} FLOPs per seed.\n");
         }
     }
 
@@ -200,7 +238,7 @@ internal static class ComparisonTable
             $"device {m.Device}, {m.Threads} threads; git commit {m.GitCommit ?? "unknown"}.";
     }
 
-    private static string EscapeCell(string text) => OneLine(text).Replace("|", "\\|", StringComparison.Ordinal);
+    internal static string EscapeCell(string text) => OneLine(text).Replace("|", "\\|", StringComparison.Ordinal);
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
@@ -240,6 +278,10 @@ internal static class ComparisonTable
         ("gauge_correlation", s => Formats.Exact(s.RewardGauge?.Correlation)),
         ("gauge_correct_candidates", s => Formats.Exact(s.RewardGauge?.CorrectCandidates)),
         ("gauge_within_question_auc", s => Formats.Exact(s.RewardGauge?.WithinQuestionAuc)),
+        ("budget_flops", s => Formats.Exact(s.Budget?.BudgetFlops)),
+        ("budget_option", s => s.Budget?.Option ?? ""),
+        ("budget_values", s => string.Join(';', s.Budget?.Seeds.Select(b => Formats.Exact(b.Value)) ?? [])),
+        ("budget_total_flops_mean", s => Formats.Exact(s.Budget?.MeanTotalFlops)),
     ];
 
     private static (string Header, Func<StrategySummary, string> Value)[] PhaseColumns(string prefix, Func<StrategySummary, PhaseSummary?> phase) =>

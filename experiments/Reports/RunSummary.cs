@@ -38,7 +38,22 @@ internal sealed record StrategySummary(
     PhaseSummary? Train,
     PhaseSummary? Inference,
     RewardGauge? RewardGauge = null,
-    PairedComparison? VersusReference = null);
+    PairedComparison? VersusReference = null,
+    BudgetSummary? Budget = null);
+
+/// <summary>A strategy in a run with a compute budget: what it spent per seed, and the value the runner gave its budgeted option.</summary>
+/// <param name="BudgetFlops">The budget per seed.</param>
+/// <param name="Option">The option sized to the budget; null for a strategy without one (it spends what it spends).</param>
+internal sealed record BudgetSummary(double BudgetFlops, string? Option, IReadOnlyList<BudgetSeed> Seeds)
+{
+    /// <summary>Mean over seeds of the measured training plus inference FLOPs.</summary>
+    public double MeanTotalFlops => Seeds.Count == 0 ? 0 : Seeds.Average(s => s.TotalFlops);
+}
+
+/// <summary>One finished seed under the budget.</summary>
+/// <param name="TotalFlops">Measured: the unit's training plus inference FLOPs.</param>
+/// <param name="Value">The budgeted option's value (null without one); <paramref name="PredictedFlops"/>, <paramref name="Limit"/>, <paramref name="Unconstrained"/> and <paramref name="CalibrationFlops"/> as in the record.</param>
+internal sealed record BudgetSeed(long Seed, double TotalFlops, int? Value = null, double? PredictedFlops = null, string? Limit = null, double? Unconstrained = null, double? CalibrationFlops = null);
 
 /// <summary>
 /// A strategy against the run's reference strategy (the first in the spec) on the questions both answered, paired by

@@ -84,6 +84,14 @@ internal static class Summarizer
             }
         }
 
+        if (firstRun is not null && BudgetFlopsOf(firstRun.SpecText) is { } budget)
+        {
+            for (int i = 0; i < strategies.Count; i++)
+            {
+                strategies[i] = strategies[i] with { Budget = SummarizeBudget(budget, finished.Where(u => u.Key.Label == labels[i]).OrderBy(u => u.Key.Seed)) };
+            }
+        }
+
         List<FinishedUnit> baseUnits = finished.Where(u => u.Key.Label == RunRecord.BasePolicyLabel).OrderBy(u => u.Key.Seed).ToList();
         BasePolicySummary? basePolicy = baseUnits.Count == 0
             ? null
@@ -94,6 +102,40 @@ internal static class Summarizer
             : new EnvironmentSummary(firstRun.Experiment, firstRun.SpecHash, firstRun.StartedUtc, invocations, firstRun.Environment);
 
         return new RunSummary(environment, strategies, basePolicy, failures, CollectCurves(finished));
+    }
+
+    /// <summary>The <c>budget.flops</c> line of a spec's canonical text; null for a run without a budget.</summary>
+    internal static double? BudgetFlopsOf(string canonicalSpec)
+    {
+        const string prefix = "budget.flops: ";
+        foreach (string line in canonicalSpec.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal)
+                && double.TryParse(line.AsSpan(prefix.Length), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double flops))
+            {
+                return flops;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Per finished seed: the measured training plus inference FLOPs, and the budget choice when the runner made one.</summary>
+    private static BudgetSummary SummarizeBudget(double budget, IEnumerable<FinishedUnit> units)
+    {
+        var seeds = new List<BudgetSeed>();
+        string? option = null;
+        foreach (FinishedUnit unit in units)
+        {
+            double total = unit.Records.OfType<PhaseRecord>().Where(p => p.Phase is TrainPhase or InferencePhase).Sum(p => p.Flops);
+            BudgetChoice? choice = unit.Records.OfType<BudgetChoice>().LastOrDefault();
+            option ??= choice?.Option;
+            seeds.Add(choice is null
+                ? new BudgetSeed(unit.Key.Seed, total)
+                : new BudgetSeed(unit.Key.Seed, total, choice.Value, choice.PredictedFlops, choice.Limit, choice.Unconstrained, choice.CalibrationFlops));
+        }
+
+        return new BudgetSummary(budget, option, seeds);
     }
 
     /// <summary>Whether each (seed, question id) the label's finished units answered was verified correct.</summary>
@@ -302,6 +344,7 @@ internal static class Summarizer
         CurvePoint r => new UnitKey(r.Seed, r.Label),
         UnitFinished r => new UnitKey(r.Seed, r.Label),
         UnitFailed r => new UnitKey(r.Seed, r.Label),
+        BudgetChoice r => new UnitKey(r.Seed, r.Label),
         _ => null,
     };
 

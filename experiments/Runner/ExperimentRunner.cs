@@ -47,16 +47,47 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// <summary>Fine-tuned base policies and strategies' cached models, shared by every run under the same output folder.</summary>
     public static string CacheFolderOf(ExperimentSpec spec) => Path.Combine(Path.GetFullPath(spec.Output), "cache");
 
+    /// <summary>
+    /// Runs the experiment into <see cref="RunFolderOf"/>; with a task sweep, each value as an experiment of its own in
+    /// a folder named after it (<c>difficulty-3/</c>), one after the other, then the sweep's table over all of them.
+    /// </summary>
     public async Task<RunResult> RunAsync(ExperimentSpec spec, IRunProgress progress, CancellationToken cancellation = default)
     {
         string runFolder = RunFolderOf(spec);
-        Directory.CreateDirectory(runFolder);
-        if (File.Exists(spec.SourceFile))
+        WriteSpec(spec, runFolder, withSource: true);
+        if (spec.TaskSweep is not { } sweep)
         {
-            AtomicFile.WriteAllText(Path.Combine(runFolder, SpecFile), File.ReadAllText(spec.SourceFile));
+            return await RunOneAsync(spec, runFolder, progress, cancellation);
         }
 
-        AtomicFile.WriteAllText(Path.Combine(runFolder, CanonicalSpecFile), spec.CanonicalText);
+        int units = 0, skipped = 0, failed = 0;
+        foreach (TaskVariant variant in sweep.Variants)
+        {
+            ExperimentSpec one = spec.ForVariant(variant);
+            string folder = Path.Combine(runFolder, variant.Label);
+            WriteSpec(one, folder, withSource: false);
+            RunResult result = await RunOneAsync(one, folder, progress, cancellation);
+            (units, skipped, failed) = (units + result.Units, skipped + result.Skipped, failed + result.Failed);
+        }
+
+        SweepReport.WriteAll(SweepReport.Load(runFolder), runFolder);
+        return new RunResult(runFolder, units, skipped, failed, File.ReadAllText(Path.Combine(runFolder, RunReport.MarkdownFile)));
+    }
+
+    /// <summary>The spec file as written (a swept spec's goes to its top folder only) and the canonical text of what runs there.</summary>
+    private static void WriteSpec(ExperimentSpec spec, string folder, bool withSource)
+    {
+        Directory.CreateDirectory(folder);
+        if (withSource && File.Exists(spec.SourceFile))
+        {
+            AtomicFile.WriteAllText(Path.Combine(folder, SpecFile), File.ReadAllText(spec.SourceFile));
+        }
+
+        AtomicFile.WriteAllText(Path.Combine(folder, CanonicalSpecFile), spec.CanonicalText);
+    }
+
+    private async Task<RunResult> RunOneAsync(ExperimentSpec spec, string runFolder, IRunProgress progress, CancellationToken cancellation)
+    {
         string logPath = Path.Combine(runFolder, RecordsFile);
         int units = spec.Seeds.Count * (spec.Strategies.Count + 1);
         int failed = 0;
@@ -225,9 +256,23 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             new ImmediateProgress(message => progress.Message(seed, label, message)), scratch, cancellation, curves, CacheFolderOf(spec));
         string phase = "train";
         IStrategy? strategy = null;
+        BudgetChoice? choice = null;
         try
         {
-            strategy = strategySpec.Create();
+            if (strategySpec.Budget is { } knob && spec.Budget is { } budget)
+            {
+                phase = "calibrate";
+                progress.Phase(seed, label, phase);
+                choice = await CalibrateAsync(spec, budget, strategySpec, knob, seed, split, questions.Count, session, progress, deviceMemory, runFolder, cancellation);
+                progress.Message(seed, label, $"{knob.Option} = {choice.Value} (bound by the {choice.Limit}): predicted {Formats.Scientific(choice.PredictedFlops)} of {Formats.Scientific(budget.Flops)} FLOPs");
+                strategy = strategySpec.CreateWith(choice.Value);
+                phase = "train";
+            }
+            else
+            {
+                strategy = strategySpec.Create();
+            }
+
             progress.Phase(seed, label, phase);
             using (meter.BeginPhase(phase))
             {
@@ -249,7 +294,13 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 _logger.LogWarning("seed {Seed} {Label}: work was recorded outside the train and inference phases: {Usage}", seed, label, meter.Unphased.Counters);
             }
 
-            var end = new List<RunRecord>(verified);
+            var end = new List<RunRecord>();
+            if (choice is not null)
+            {
+                end.Add(choice);
+            }
+
+            end.AddRange(verified);
             end.AddRange(meter.Phases.Select(p => ToRecord(seed, label, p, reused: p.IncludesReusedWork)));
             end.AddRange(curves.Points);
             int correct = verified.Count(a => a.Correct);
@@ -275,6 +326,62 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             (strategy as IDisposable)?.Dispose(); // a strategy that holds models releases them when its unit ends
             RemoveIfEmpty(scratch);
         }
+    }
+
+    /// <summary>
+    /// Sizes the strategy's budgeted option: runs it (prepare, then solve the last <see cref="BudgetSpec.CalibrationQuestions"/>
+    /// train problems) at each pilot value under a meter of its own, and plans the value from their totals with
+    /// <see cref="BudgetPlanner"/>. The calibration's own cost is recorded beside the choice, not charged to the unit.
+    /// </summary>
+    private async Task<BudgetChoice> CalibrateAsync(
+        ExperimentSpec spec, BudgetSpec budget, StrategySpec strategySpec, BudgetKnob knob, long seed, ProblemSplit split, int testQuestions,
+        PolicySession session, IRunProgress progress, IDeviceMemoryReader? deviceMemory, string runFolder, CancellationToken cancellation)
+    {
+        string label = strategySpec.Label;
+        IReadOnlyList<Question> questions = split.Train.TakeLast(budget.CalibrationQuestions).Select(p => p.ToQuestion()).ToList();
+        var pilots = new List<PilotCost>();
+        double flops = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (int value in new[] { knob.PilotLow, knob.PilotHigh })
+        {
+            progress.Message(seed, label, $"calibrating: {knob.Option} = {value} on {questions.Count} train questions");
+            using IServiceScope scope = scopes.CreateScope();
+            scope.ServiceProvider.GetRequiredService<UnitScope>().Session = session;
+            var meter = new UsageMeter(deviceMemory);
+            string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}-calibration-{value}");
+            Directory.CreateDirectory(scratch);
+            var context = new StrategyContext(
+                scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, loggers.CreateLogger($"Reasoning.Strategy.{label}.calibration"),
+                new ImmediateProgress(_ => { }), scratch, cancellation, new CurveCollector(seed, label), CacheFolderOf(spec));
+            IStrategy strategy = strategySpec.CreateWith(value);
+            try
+            {
+                using (meter.BeginPhase("train"))
+                {
+                    await strategy.PrepareAsync(context);
+                }
+
+                using (meter.BeginPhase("inference"))
+                {
+                    _ = await strategy.SolveAsync(questions, context);
+                }
+            }
+            finally
+            {
+                (strategy as IDisposable)?.Dispose();
+                RemoveIfEmpty(scratch);
+            }
+
+            double train = meter.Phases.Single(p => p.Phase == "train").Counters.Flops;
+            double inference = meter.Phases.Single(p => p.Phase == "inference").Counters.Flops;
+            pilots.Add(new PilotCost(value, train, inference / questions.Count));
+            flops += train + inference;
+        }
+
+        BudgetPlan plan = BudgetPlanner.Plan(budget.Flops, testQuestions, pilots[0], pilots[1], knob.Min, knob.Max);
+        return new BudgetChoice(
+            seed, label, knob.Option, plan.Value, budget.Flops, plan.PredictedFlops, plan.Limit, plan.Unconstrained,
+            pilots.Select(p => p.Value).ToList(), pilots.Select(p => p.TotalFor(testQuestions)).ToList(), flops, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Strategies that keep nothing leave no empty folders behind.</summary>

@@ -43,9 +43,18 @@ internal static class CanonicalText
             Line("task.kind", spec.Task.Task.Name);
         }
 
-        Line("task.difficulty", spec.Task.Difficulty);
-        Line("task.train", spec.Task.Train);
-        Line("task.test", spec.Task.Test);
+        // A swept key is written as its list (in place of its value); an unswept spec's text does not change.
+        foreach ((string key, int value) in new[] { ("difficulty", spec.Task.Difficulty), ("train", spec.Task.Train), ("test", spec.Task.Test) })
+        {
+            if (spec.TaskSweep is { } sweep && sweep.Key == key)
+            {
+                Line($"task.sweep.{key}", sweep.Variants.Select(v => v.Value).ToList());
+            }
+            else
+            {
+                Line($"task.{key}", value);
+            }
+        }
 
         // The sizes are written out for presets too: if a preset's definition changes, so does the run's identity.
         if (spec.Policy.Preset is { } preset)
@@ -68,6 +77,12 @@ internal static class CanonicalText
         Line("policy.fine_tuning.weight_decay", fineTuning.WeightDecay);
         Line("policy.fine_tuning.gradient_clip", fineTuning.GradientClip);
 
+        if (spec.Budget is { } budget)
+        {
+            Line("budget.flops", budget.Flops);
+            Line("budget.calibration_questions", budget.CalibrationQuestions);
+        }
+
         for (int i = 0; i < spec.Strategies.Count; i++)
         {
             StrategySpec strategy = spec.Strategies[i];
@@ -82,9 +97,16 @@ internal static class CanonicalText
                 Line($"{prefix}.strategy", strategy.Strategy);
             }
 
-            foreach (OptionInfo option in OptionsSchema.Describe(strategy.Descriptor.OptionsType))
+            foreach (OptionInfo option in OptionsSchema.Describe(strategy.Descriptor.OptionsType).Where(o => o.Key != strategy.Budget?.Option))
             {
                 Line($"{prefix}.options.{option.Key}", option.Property.GetValue(strategy.Options));
+            }
+
+            if (strategy.Budget is { } knob)
+            {
+                Line($"{prefix}.budget.option", knob.Option);
+                Line($"{prefix}.budget.max", knob.Max);
+                Line($"{prefix}.budget.pilot", new[] { knob.PilotLow, knob.PilotHigh });
             }
         }
 

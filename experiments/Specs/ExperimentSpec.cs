@@ -36,6 +36,8 @@ internal sealed record SpecError(SourceLocation Location, string Key, string Mes
 /// <param name="Strategies">The strategies compared, in spec order; labels are unique.</param>
 /// <param name="Output">The results folder as written (relative paths are relative to the working directory).</param>
 /// <param name="CanonicalText">Every effective value rendered deterministically, one <c>key: value</c> per line; <see cref="Hash"/> is computed from it. <c>output</c> is not part of it.</param>
+/// <param name="Budget">Set when <c>budget:</c> is written: the FLOPs every strategy may spend per seed.</param>
+/// <param name="TaskSweep">Set when <c>task.sweep</c> is written: the experiment runs once per value (<see cref="Task"/> is the first value's).</param>
 internal sealed record ExperimentSpec(
     string Name,
     string SourceFile,
@@ -45,11 +47,28 @@ internal sealed record ExperimentSpec(
     PolicySpec Policy,
     IReadOnlyList<StrategySpec> Strategies,
     string Output,
-    string CanonicalText)
+    string CanonicalText,
+    TaskSweep? TaskSweep = null,
+    BudgetSpec? Budget = null)
 {
     /// <summary>The first 12 hex digits of SHA-256 over <see cref="CanonicalText"/>: the run's identity.</summary>
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)))[..12];
+
+    /// <summary>
+    /// The experiment at one value of its task sweep: the spec as if that value were written in <c>task:</c> without a
+    /// sweep, with that spec's own canonical text (so a variant's records are those of the unswept spec).
+    /// </summary>
+    public ExperimentSpec ForVariant(TaskVariant variant) =>
+        this with { Task = variant.Task, TaskSweep = null, CanonicalText = variant.CanonicalText };
 }
+
+/// <summary>A task sweep (<c>task.sweep</c>): one key of <c>task:</c> and its values, in the order written.</summary>
+internal sealed record TaskSweep(string Key, IReadOnlyList<TaskVariant> Variants);
+
+/// <summary>One value of a task sweep.</summary>
+/// <param name="Label">Names its folder and rows: <c>key-value</c>, e.g. <c>difficulty-3</c>.</param>
+/// <param name="CanonicalText">The canonical text of the experiment at this value alone (filled in by the loader).</param>
+internal sealed record TaskVariant(string Label, int Value, TaskSpec Task, string CanonicalText = "");
 
 /// <summary>The policy host's settings (<c>device</c>, <c>precision</c>, <c>threads</c>, <c>max_batch_size</c>).</summary>
 internal sealed record HostSpec(string Device, string Precision, int Threads, int MaxBatchSize);
@@ -88,8 +107,13 @@ internal sealed record PluginReference(string TypeName, string AssemblyPath);
 /// <param name="Descriptor">How to make it.</param>
 /// <param name="Options">Its options object, bound from <c>options:</c> and validated.</param>
 /// <param name="Location">Where the item starts in the spec.</param>
-internal sealed record StrategySpec(string Label, string Strategy, PluginReference? Plugin, StrategyDescriptor Descriptor, object Options, SourceLocation Location)
+/// <param name="Budget">Set when the item sizes an option to the spec's compute budget (<c>budget:</c>).</param>
+internal sealed record StrategySpec(string Label, string Strategy, PluginReference? Plugin, StrategyDescriptor Descriptor, object Options, SourceLocation Location, BudgetKnob? Budget = null)
 {
     /// <summary>A new strategy instance (each unit of work gets its own).</summary>
     public IStrategy Create() => Descriptor.Create(Options);
+
+    /// <summary>A new strategy instance with its budgeted option set to <paramref name="value"/>.</summary>
+    public IStrategy CreateWith(int value) =>
+        Descriptor.Create(Reasoning.Core.Options.OptionsSchema.With(Options, Budget?.Option ?? throw new InvalidOperationException($"{Label} sizes no option to a budget"), value));
 }

@@ -26,7 +26,7 @@ internal static partial class SpecLoader
     private const string OutputKey = "output";
 
     private static readonly string[] TopKeys =
-        [NameKey, SeedsKey, DeviceKey, PrecisionKey, ThreadsKey, MaxBatchSizeKey, OutputKey, TaskSection.Key, PolicySection.Key, StrategySection.Key];
+        [NameKey, SeedsKey, DeviceKey, PrecisionKey, ThreadsKey, MaxBatchSizeKey, OutputKey, TaskSection.Key, PolicySection.Key, BudgetSection.Key, StrategySection.Key];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
     private static partial Regex NamePattern();
@@ -78,15 +78,24 @@ internal static partial class SpecLoader
         IReadOnlyList<long>? seeds = ReadSeeds(top);
         HostSpec? host = ReadHost(top);
         string? output = top.TryRead(OutputKey, required: false, out string given) ? CheckOutput(top, given) : name is null ? null : $"results/{name}";
-        TaskSpec? task = TaskSection.Read(top, reading);
+        (TaskSpec Task, TaskSweep? Sweep)? task = TaskSection.Read(top, reading);
         PolicySpec? policy = PolicySection.Read(top, reading);
-        IReadOnlyList<StrategySpec>? strategies = StrategySection.Read(top, reading);
+        BudgetSpec? budget = BudgetSection.ReadTop(top);
+        IReadOnlyList<StrategySpec>? strategies = StrategySection.Read(top, reading, budgeted: top.Has(BudgetSection.Key));
         if (errors.Count > 0 || name is null || seeds is null || host is null || output is null || task is null || policy is null || strategies is null)
         {
             return null;
         }
 
-        var spec = new ExperimentSpec(name, fileName, seeds, host, task, policy, strategies, output, CanonicalText: "");
+        var spec = new ExperimentSpec(name, fileName, seeds, host, task.Value.Task, policy, strategies, output, CanonicalText: "", Budget: budget);
+        if (task.Value.Sweep is { } sweep)
+        {
+            var variants = sweep.Variants
+                .Select(v => v with { CanonicalText = CanonicalText.Render(spec with { Task = v.Task }, reading.Fingerprints) })
+                .ToList();
+            spec = spec with { TaskSweep = sweep with { Variants = variants } };
+        }
+
         return spec with { CanonicalText = CanonicalText.Render(spec, reading.Fingerprints) };
     }
 

@@ -20,7 +20,7 @@ internal static partial class StrategySection
     private const string StrategyKey = "strategy";
     private const string OptionsKey = "options";
     private const string SweepKey = "sweep";
-    private static readonly string[] Keys = [LabelKey, StrategyKey, PluginSource.TypeKey, PluginSource.AssemblyKey, OptionsKey, SweepKey];
+    private static readonly string[] Keys = [LabelKey, StrategyKey, PluginSource.TypeKey, PluginSource.AssemblyKey, OptionsKey, SweepKey, BudgetSection.Key];
 
     /// <summary>The most strategies one item's sweep may stand for.</summary>
     public const int MaxSweepCombinations = 256;
@@ -28,7 +28,8 @@ internal static partial class StrategySection
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex LabelPattern();
 
-    public static IReadOnlyList<StrategySpec>? Read(MappingReader top, SpecReading reading)
+    /// <param name="budgeted">Whether the spec has a top-level <c>budget:</c> (items may then size an option to it).</param>
+    public static IReadOnlyList<StrategySpec>? Read(MappingReader top, SpecReading reading, bool budgeted = false)
     {
         if (top.Value(Key) is not { } value)
         {
@@ -54,7 +55,7 @@ internal static partial class StrategySection
         bool complete = true;
         for (int i = 0; i < sequence.Children.Count; i++)
         {
-            if (ReadItem(sequence.Children[i], KeyPath.Item(top.PathOf(Key), i), reading, labels) is { } items)
+            if (ReadItem(sequence.Children[i], KeyPath.Item(top.PathOf(Key), i), reading, labels, budgeted) is { } items)
             {
                 strategies.AddRange(items);
             }
@@ -67,7 +68,7 @@ internal static partial class StrategySection
         return complete ? strategies : null;
     }
 
-    private static IReadOnlyList<StrategySpec>? ReadItem(YamlNode item, string path, SpecReading reading, Dictionary<string, YamlNode> labels)
+    private static IReadOnlyList<StrategySpec>? ReadItem(YamlNode item, string path, SpecReading reading, Dictionary<string, YamlNode> labels, bool budgeted)
     {
         if (item is not YamlMappingNode node)
         {
@@ -108,6 +109,9 @@ internal static partial class StrategySection
         List<(string Suffix, YamlNode? Options)>? variants = reader.Has(SweepKey)
             ? Sweep(reader, descriptor, reading.Errors)
             : [("", reader.Value(OptionsKey))];
+        BudgetKnob? knob = reader.Has(BudgetSection.Key)
+            ? BudgetSection.ReadKnob(reader, descriptor, [.. KeysOf(reader.Value(OptionsKey)), .. KeysOf(reader.Value(SweepKey))], budgeted)
+            : null;
         if (variants is null || reading.Errors.Count != before)
         {
             return null;
@@ -131,11 +135,15 @@ internal static partial class StrategySection
                 continue;
             }
 
-            result.Add(new StrategySpec(label, strategyName, plugin, descriptor, options, reading.Errors.LocationOf(node)));
+            result.Add(new StrategySpec(label, strategyName, plugin, descriptor, options, reading.Errors.LocationOf(node), knob));
         }
 
         return result.Count == variants.Count ? result : null;
     }
+
+    /// <summary>The plain-text keys of a mapping; none for anything else.</summary>
+    private static IEnumerable<string> KeysOf(YamlNode? node) =>
+        node is YamlMappingNode mapping ? mapping.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).OfType<string>() : [];
 
     /// <summary>
     /// The item's options once per combination of its <c>sweep:</c> values (the first key varying slowest), each as

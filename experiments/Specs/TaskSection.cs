@@ -1,17 +1,31 @@
 using Reasoning.Core.Tasks;
 using Reasoning.Experiments.Plugins;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Reasoning.Experiments.Specs;
 
-/// <summary>Reads <c>task:</c>: a registered task (<c>kind</c>) or a plug-in, its difficulty and problem counts.</summary>
+/// <summary>
+/// Reads <c>task:</c>: a registered task (<c>kind</c>) or a plug-in, its difficulty and problem counts, and an optional
+/// <c>sweep:</c> of one of those three keys (<c>sweep: {difficulty: [2, 3, 4]}</c>): the experiment then runs once per
+/// value, each with its own base policies.
+/// </summary>
 internal static class TaskSection
 {
     public const string Key = "task";
     private const string KindKey = "kind";
     private const string DifficultyKey = "difficulty";
-    private static readonly string[] Keys = [KindKey, PluginSource.TypeKey, PluginSource.AssemblyKey, DifficultyKey, "train", "test"];
+    private const string TrainKey = "train";
+    private const string TestKey = "test";
+    private const string SweepKey = "sweep";
+    private static readonly string[] SweepableKeys = [DifficultyKey, TrainKey, TestKey];
+    private static readonly string[] Keys = [KindKey, PluginSource.TypeKey, PluginSource.AssemblyKey, DifficultyKey, TrainKey, TestKey, SweepKey];
 
-    public static TaskSpec? Read(MappingReader top, SpecReading reading)
+    /// <summary>At most this many values in a task sweep (each is a whole experiment).</summary>
+    public const int MaxSweepValues = 32;
+
+    /// <summary>The task, and its sweep when one is written (<paramref name="Task"/> is then the first value's).</summary>
+    public static (TaskSpec Task, TaskSweep? Sweep)? Read(MappingReader top, SpecReading reading)
     {
         if (!top.TryReadMapping(Key, required: true, out var node, string.Join(", ", Keys)))
         {
@@ -37,31 +51,129 @@ internal static class TaskSection
                 break;
         }
 
-        if (reader.TryRead(DifficultyKey, required: true, out int difficulty) && task is not null
-            && (difficulty < task.MinDifficulty || difficulty > task.MaxDifficulty))
+        (string Key, IReadOnlyList<int> Values)? sweep = reader.Has(SweepKey) ? ReadSweep(reader, task) : null;
+        // A key named in the sweep is not also required in the task, even when the sweep itself is wrong.
+        var swept = (reader.Value(SweepKey) as YamlMappingNode)?.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).OfType<string>().ToHashSet() ?? [];
+        int difficulty = swept.Contains(DifficultyKey) ? 0 : ReadValue(reader, DifficultyKey, task);
+        int train = swept.Contains(TrainKey) ? 0 : ReadValue(reader, TrainKey, task);
+        int test = swept.Contains(TestKey) ? 0 : ReadValue(reader, TestKey, task);
+        if (reading.Errors.Count != before || task is null || (reader.Has(SweepKey) && sweep is null))
         {
-            reading.Errors.Add(reader.Value(DifficultyKey)!, reader.PathOf(DifficultyKey),
-                $"must be between {task.MinDifficulty} and {task.MaxDifficulty} for task '{task.Name}' (the number of steps), not {difficulty}");
+            return null;
         }
 
-        int train = ReadCount(reader, "train");
-        int test = ReadCount(reader, "test");
-        return reading.Errors.Count == before && task is not null ? new TaskSpec(task, plugin, difficulty, train, test) : null;
+        var first = new TaskSpec(task, plugin, difficulty, train, test);
+        if (sweep is not { } s)
+        {
+            return (first, null);
+        }
+
+        var variants = s.Values.Select(v => new TaskVariant($"{s.Key}-{v}", v, s.Key switch
+        {
+            DifficultyKey => first with { Difficulty = v },
+            TrainKey => first with { Train = v },
+            _ => first with { Test = v },
+        })).ToList();
+        return (variants[0].Task, new TaskSweep(s.Key, variants));
     }
 
-    /// <summary>A required problem count, at least 1.</summary>
-    private static int ReadCount(MappingReader reader, string key)
+    /// <summary>A required difficulty (within the task's range) or problem count (at least 1); 0 when missing or wrong.</summary>
+    private static int ReadValue(MappingReader reader, string key, IReasoningTask? task)
     {
-        if (!reader.TryRead(key, required: true, out int count))
+        if (!reader.TryRead(key, required: true, out int value))
         {
             return 0;
         }
 
-        if (count < 1)
+        if (Problem(key, value, task) is { } problem)
         {
-            reader.Errors.Add(reader.Value(key)!, reader.PathOf(key), $"must be at least 1, not {count}");
+            reader.Errors.Add(reader.Value(key)!, reader.PathOf(key), problem);
         }
 
-        return count;
+        return value;
+    }
+
+    /// <summary>What is wrong with <paramref name="value"/> for <paramref name="key"/>; null when it is allowed.</summary>
+    private static string? Problem(string key, int value, IReasoningTask? task) => key switch
+    {
+        DifficultyKey when task is not null && (value < task.MinDifficulty || value > task.MaxDifficulty) =>
+            $"must be between {task.MinDifficulty} and {task.MaxDifficulty} for task '{task.Name}' (the number of steps), not {value}",
+        TrainKey or TestKey when value < 1 => $"must be at least 1, not {value}",
+        _ => null,
+    };
+
+    /// <summary>
+    /// <c>sweep:</c>, a mapping of one of <see cref="SweepableKeys"/> to a non-empty list of distinct values, each
+    /// checked as the key itself would be (and reported where it is written); null when anything is wrong.
+    /// </summary>
+    private static (string Key, IReadOnlyList<int> Values)? ReadSweep(MappingReader reader, IReasoningTask? task)
+    {
+        string path = reader.PathOf(SweepKey);
+        YamlNode node = reader.Value(SweepKey)!;
+        if (node is not YamlMappingNode mapping || mapping.Children.Count == 0)
+        {
+            reader.Errors.Add(node, path, $"expected a mapping of one task key ({string.Join(", ", SweepableKeys)}) to a list of values, e.g. difficulty: [2, 3, 4], got {YamlValues.Describe(node)}");
+            return null;
+        }
+
+        int before = reader.Errors.Count;
+        var sweep = new MappingReader(mapping, path, SweepableKeys, reader.Errors);
+        if (reader.Errors.Count != before)
+        {
+            return null;
+        }
+
+        if (mapping.Children.Count > 1)
+        {
+            reader.Errors.Add(mapping, path, $"sweeps {mapping.Children.Count} keys; a task sweep takes one key at a time ({string.Join(", ", SweepableKeys)})");
+            return null;
+        }
+
+        string key = ((YamlScalarNode)mapping.Children.Keys.Single()).Value!;
+        string keyPath = sweep.PathOf(key);
+        if (reader.Has(key))
+        {
+            reader.Errors.Add(sweep.KeyNode(key)!, keyPath, $"'{key}' is both set in task and swept; keep it in one place");
+            return null;
+        }
+
+        if (sweep.Value(key) is not YamlSequenceNode { Children.Count: > 0 } list)
+        {
+            reader.Errors.Add(sweep.Value(key)!, keyPath, $"expected a non-empty list of values to sweep, got {YamlValues.Describe(sweep.Value(key)!)}");
+            return null;
+        }
+
+        if (list.Children.Count > MaxSweepValues)
+        {
+            reader.Errors.Add(list, keyPath, $"lists {list.Children.Count} values; at most {MaxSweepValues} (each is a whole experiment)");
+            return null;
+        }
+
+        var values = new List<int>();
+        var first = new Dictionary<int, Mark>();
+        for (int i = 0; i < list.Children.Count; i++)
+        {
+            YamlNode item = list.Children[i];
+            string itemPath = KeyPath.Item(keyPath, i);
+            if (!YamlValues.TryConvert(item, typeof(int), allowNull: false, itemPath, reader.Errors, out object? converted) || converted is not int value)
+            {
+                continue;
+            }
+
+            if (Problem(key, value, task) is { } problem)
+            {
+                reader.Errors.Add(item, itemPath, problem);
+            }
+            else if (!first.TryAdd(value, item.Start))
+            {
+                reader.Errors.Add(item, itemPath, $"{value} is listed twice (first at line {first[value].Line}, column {first[value].Column}); each value is an experiment of its own");
+            }
+            else
+            {
+                values.Add(value);
+            }
+        }
+
+        return reader.Errors.Count == before ? (key, values) : null;
     }
 }

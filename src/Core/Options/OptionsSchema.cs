@@ -87,6 +87,32 @@ public static class OptionsSchema
         return Activator.CreateInstance(optionsType)!;
     }
 
+    /// <summary>A copy of <paramref name="options"/> (a fresh object, every bindable option copied) with the option <paramref name="key"/> set to <paramref name="value"/>.</summary>
+    /// <exception cref="ArgumentException">The type has no option <paramref name="key"/>.</exception>
+    public static object With(object options, string key, object? value)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Type type = options.GetType();
+        object copy = CreateDefault(type);
+        PropertyInfo? target = null;
+        foreach (PropertyInfo property in BindableProperties(type))
+        {
+            property.SetValue(copy, property.GetValue(options));
+            if (KeyOf(property.Name) == key)
+            {
+                target = property;
+            }
+        }
+
+        if (target is null)
+        {
+            throw new ArgumentException($"{type.Name} has no option '{key}'", nameof(key));
+        }
+
+        target.SetValue(copy, value);
+        return copy;
+    }
+
     /// <summary>Every problem with <paramref name="options"/>, each naming its key; empty when valid.</summary>
     public static IReadOnlyList<OptionError> Validate(object options)
     {

@@ -128,3 +128,38 @@ public sealed class PlotsTests
         }
     }
 }
+
+public sealed class SweepSeriesTests
+{
+    private static StrategySummary Strategy(string label) => new(
+        label, "s", [new SeedResult(1, 10, 5)], new AccuracySummary(5, 10, 0.5, 0.2, 0.8, 0.5, null), null,
+        new PhaseSummary("inference", 1, 10, 10, 0, 1e6, 1, 1, null, 1, new PerQuestionFigures(1, 1, 0, 1e5, 0.1), 0));
+
+    [Fact]
+    public void AStrategySweepOfNumbersIsOneSeriesAndEverythingElseStandsAlone()
+    {
+        var series = Plots.SweepSeries(
+        [
+            Strategy("greedy"), Strategy("bon.samples-2"), Strategy("sc-8"), Strategy("bon.samples-16"),
+            Strategy("mcts.simulations-6"), Strategy("grpo.loss_aggregation-dr_grpo"), Strategy("sc.samples-2.temperature-0.5"), Strategy("sc.samples-2.temperature-1.0"),
+        ]);
+
+        Assert.Equal(
+            [
+                ("greedy", null, "greedy"), ("bon", "samples", "2,16"), ("sc-8", null, "sc-8"), ("mcts", "simulations", "6"),
+                ("grpo.loss_aggregation-dr_grpo", null, "grpo.loss_aggregation-dr_grpo"), ("sc.samples-2", "temperature", "0.5,1.0"),
+            ],
+            series.Select(s => (s.Name, s.Key, string.Join(',', s.Points.Select(p => p.Value)))));
+    }
+
+    [Fact]
+    public void ARunWithANumericSweepGetsTheScalingPlot()
+    {
+        using var folder = new TempFolder();
+        var summary = new RunSummary(null, [Strategy("greedy"), Strategy("bon.samples-2"), Strategy("bon.samples-4")], null, [], []);
+
+        IReadOnlyList<string> files = Plots.WriteAll(summary, folder.Path);
+
+        Assert.Contains(files, f => Path.GetFileName(f) == "test-time-scaling.png");
+    }
+}

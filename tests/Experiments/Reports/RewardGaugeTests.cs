@@ -53,7 +53,7 @@ public sealed class RewardGaugeTests
         Assert.Contains("- beam: the reward model's favourite answer is wrong on 1 of 2 questions (50.0%); 50.0% of its 4 candidates are right; correlation of its scores with correctness r = ", table);
         Assert.DoesNotContain("- greedy: the reward model", table);
         Assert.Contains(",2,1,4,", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
-        Assert.EndsWith(",2,0.5", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
+        Assert.EndsWith(",2,0.5,,,,", ComparisonTable.Csv(Summarizer.Summarize(records)).Split('\n')[1]);
         Assert.Contains("within a question it ranks a right answer above a wrong one with AUC 0.50.", table);
     }
 }

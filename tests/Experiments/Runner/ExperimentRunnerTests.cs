@@ -200,6 +200,113 @@ public sealed class ExperimentRunnerTests
         Assert.Equal(ExitCodes.BadInput, ReproduceCommand.Execute(Path.Combine(experiment.Folder, "nothing-here"), null, output, output));
     }
 
+    [Fact]
+    public async Task UnderABudgetTheRunnerSizesTheOptionFromTwoCalibrationRunsAndReportsItsChoice()
+    {
+        const double budget = 5e7;
+        using var experiment = new MicroExperiment(
+            """
+              - strategy: greedy
+                options: {max_new_tokens: 24}
+              - label: sc
+                strategy: self-consistency
+                options: {max_new_tokens: 24}
+                budget: {option: samples, max: 64, pilot: [1, 3]}
+            """,
+            seeds: "[2]", budget: $"budget: {{flops: {budget:R}, calibration_questions: 4}}");
+        (int exit, string output) = await RunAsync(experiment.SpecPath);
+
+        Assert.True(exit == 0, output);
+        IReadOnlyList<RunRecord> records = RecordLog.Read(experiment.RecordsPath).Records;
+        BudgetChoice choice = records.OfType<BudgetChoice>().Single();
+        Assert.Equal(("sc", "samples", budget), (choice.Label, choice.Option, choice.BudgetFlops));
+        Assert.Equal([1, 3], choice.PilotValues);
+        Assert.True(choice.CalibrationFlops > 0 && choice.CalibrationSeconds > 0);
+
+        // The choice is the planner's on the recorded pilot totals: where their line meets the budget, rounded down.
+        double slope = (choice.PilotFlops[1] - choice.PilotFlops[0]) / 2;
+        double intercept = choice.PilotFlops[0] - slope;
+        Assert.True(choice.Limit == BudgetChoice.BoundByBudget, $"{choice}: {string.Join(", ", choice.PilotFlops)}");
+        Assert.Equal((int)Math.Floor((budget - intercept) / slope), choice.Value);
+        Assert.InRange(choice.Value, 4, 63);
+        Assert.Equal(intercept + slope * choice.Value, choice.PredictedFlops, 1e-6 * budget);
+
+        // The unit ran with that many samples: its inference sampled that many solutions per question.
+        PhaseRecord inference = records.OfType<PhaseRecord>().Single(p => p.Label == "sc" && p.Phase == "inference");
+        PhaseRecord greedy = records.OfType<PhaseRecord>().Single(p => p.Label == "greedy" && p.Phase == "inference");
+        Assert.InRange(inference.GeneratedTokens, choice.Value * greedy.GeneratedTokens / 4, choice.Value * 24L * 6);
+
+        string table = File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"));
+        Assert.Contains("Compute budget: 5.00e7 FLOPs per seed", table);
+        Assert.Contains($"- sc: samples = {choice.Value} (seeds 2); predicted ", table);
+        Assert.Matches(@"- greedy: no budgeted option; spent [0-9.e]+ FLOPs per seed \([0-9.]+% of the budget; seeds [0-9.]+%\)\.", table);
+        Assert.Contains("budget_flops,budget_option,budget_values,budget_total_flops_mean", File.ReadAllText(Path.Combine(experiment.RunFolder, "table.csv")));
+        Assert.True(File.Exists(Path.Combine(experiment.RunFolder, "plots", "accuracy-vs-total-flops.png")));
+    }
+
+    [Fact]
+    public async Task ATaskSweepRunsEachValueAsARunOfItsOwnAndTabulatesThemTogether()
+    {
+        using var experiment = new MicroExperiment(seeds: "[3]", difficulty: "sweep: {difficulty: [1, 2]}");
+        (int exit, string output) = await RunAsync(experiment.SpecPath);
+
+        Assert.True(exit == 0, output);
+        string sweep = experiment.RunFolder;
+        foreach (int difficulty in new[] { 1, 2 })
+        {
+            string run = Path.Combine(sweep, $"difficulty-{difficulty}");
+            IReadOnlyList<RunRecord> records = RecordLog.Read(Path.Combine(run, "records.msgpack")).Records;
+            Assert.Equal(3, records.OfType<UnitFinished>().Count()); // base policy + 2 strategies, one seed
+            Assert.Contains($"task.difficulty: {difficulty}\n", records.OfType<RunStarted>().Single().SpecText);
+            Assert.Equal(File.ReadAllText(Path.Combine(run, "spec.canonical.txt")), records.OfType<RunStarted>().Single().SpecText);
+            Assert.True(File.Exists(Path.Combine(run, "table.md")));
+            Assert.False(File.Exists(Path.Combine(run, "spec.yaml"))); // the swept spec is written once, above
+        }
+
+        // The runs of one value are those of the unswept spec at that value: same canonical text, same records but time and memory.
+        Assert.Contains("task.sweep.difficulty: [1, 2]\n", File.ReadAllText(Path.Combine(sweep, "spec.canonical.txt")));
+        string table = File.ReadAllText(Path.Combine(sweep, "table.md"));
+        Assert.StartsWith("Task sweep over difficulty: 1, 2.", table);
+        var rows = table.Split('\n').Where(l => l.StartsWith("| 1 |") || l.StartsWith("| 2 |")).ToList();
+        Assert.Equal(["| 1 | greedy", "| 1 | sc", "| 2 | greedy", "| 2 | sc"], rows.Select(r => string.Join('|', r.Split('|').Take(3)).TrimEnd()));
+        Assert.EndsWith("| — |", rows[0]); // the reference is not paired with itself
+        Assert.Matches(@"\| [+−]\d+\.\d; p = [^|]+ \|$", rows[1]);
+        string csv = File.ReadAllText(Path.Combine(sweep, "table.csv"));
+        Assert.StartsWith("difficulty,strategy,type,", csv);
+        Assert.Equal(5, csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        foreach (string plot in new[] { "accuracy-vs-difficulty", "inference-tokens-vs-difficulty", "peak-memory-vs-difficulty" })
+        {
+            Assert.True(File.Exists(Path.Combine(sweep, "plots", plot + ".png")), plot);
+        }
+
+        Assert.Contains(table.Trim(), output);
+
+        // The difficulty-2 run alone, written without the sweep, is the same experiment.
+        using var alone = new MicroExperiment(seeds: "[3]", difficulty: "difficulty: 2");
+        Assert.Equal(0, (await RunAsync(alone.SpecPath)).Exit);
+        Assert.Equal(File.ReadAllText(Path.Combine(alone.RunFolder, "spec.canonical.txt")), File.ReadAllText(Path.Combine(sweep, "difficulty-2", "spec.canonical.txt")));
+        Assert.Equal(
+            MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(alone.RunFolder, "table.md"))),
+            MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(sweep, "difficulty-2", "table.md"))));
+
+        // reproduce rebuilds the sweep from its runs' records alone.
+        string copy = Path.Combine(experiment.Folder, "copy");
+        foreach (int difficulty in new[] { 1, 2 })
+        {
+            Directory.CreateDirectory(Path.Combine(copy, $"difficulty-{difficulty}"));
+            File.Copy(Path.Combine(sweep, $"difficulty-{difficulty}", "records.msgpack"), Path.Combine(copy, $"difficulty-{difficulty}", "records.msgpack"));
+        }
+
+        var reproduced = new StringWriter();
+        Assert.Equal(0, ReproduceCommand.Execute(copy, null, reproduced, reproduced));
+        foreach (string file in new[] { "table.md", "table.csv", "difficulty-1/table.md", "difficulty-2/summary.json" })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(sweep, file)), File.ReadAllBytes(Path.Combine(copy, file)));
+        }
+
+        Assert.Contains("rebuilt 2 runs of a difficulty sweep", reproduced.ToString());
+    }
+
     [Theory]
     [InlineData("quickstart")]
     [InlineData("prm-search")]
@@ -213,7 +320,13 @@ public sealed class ExperimentRunnerTests
         try
         {
             Assert.Equal(0, ReproduceCommand.Execute(published, rebuilt, new StringWriter(), new StringWriter()));
-            foreach (string file in new[] { "table.md", "table.csv", "summary.json" })
+            // A task sweep's folder has a run per value below it, each with its own tables.
+            var tables = Directory.EnumerateFiles(published, "*", SearchOption.AllDirectories)
+                .Where(f => Path.GetFileName(f) is "table.md" or "table.csv" or "summary.json")
+                .Select(f => Path.GetRelativePath(published, f))
+                .ToList();
+            Assert.Contains("table.md", tables);
+            foreach (string file in tables)
             {
                 Assert.True(File.ReadAllBytes(Path.Combine(published, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(rebuilt, file))), file);
             }

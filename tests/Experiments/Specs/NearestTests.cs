@@ -6,7 +6,7 @@ namespace Reasoning.Tests.Experiments.Specs;
 /// <summary>"Did you mean" suggestions for misspelt keys and names.</summary>
 public sealed class NearestTests
 {
-    private static readonly string[] TaskKeys = ["kind", "type", "assembly", "difficulty", "train", "test"];
+    private static readonly string[] TaskKeys = ["kind", "type", "assembly", "difficulty", "train", "test", "sweep"];
 
     [Theory]
     [InlineData("difficuly", "difficulty")]   // a letter left out
@@ -55,7 +55,7 @@ public sealed class NearestTests
         Assert.Equal(
             [
                 "spec.yaml:4:3: task.difficulty: missing required key 'difficulty'",
-                "spec.yaml:5:3: task.difficuly: unknown key 'difficuly'; did you mean 'difficulty'? allowed: kind, type, assembly, difficulty, train, test",
+                "spec.yaml:5:3: task.difficuly: unknown key 'difficuly'; did you mean 'difficulty'? allowed: kind, type, assembly, difficulty, train, test, sweep",
             ],
             result.Errors.Select(e => e.ToString()));
     }

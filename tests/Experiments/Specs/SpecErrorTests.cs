@@ -6,7 +6,7 @@ namespace Reasoning.Tests.Experiments.Specs;
 /// <summary>Each class of spec problem, placed at the exact line, column and key path.</summary>
 public sealed class SpecErrorTests : IDisposable
 {
-    private const string TopKeys = "name, seeds, device, precision, threads, max_batch_size, output, task, policy, strategies";
+    private const string TopKeys = "name, seeds, device, precision, threads, max_batch_size, output, task, policy, budget, strategies";
 
     private readonly SpecTestBed _bed = new();
 
@@ -56,7 +56,7 @@ public sealed class SpecErrorTests : IDisposable
         { "repeated seed", Valid().Replace("seeds: [1]", "seeds: [1, 2, 1]"), 2, 15, "seeds[2]", "seed 1 is listed twice (first at line 2, column 9); seeds must be distinct" },
         { "no seeds", Valid().Replace("seeds: [1]", "seeds: []"), 2, 8, "seeds", "must list at least one seed, e.g. [1, 2, 3]" },
         { "unknown task", Valid().Replace("kind: arithmetic", "kind: arithmatic"), 4, 9, "task.kind", "unknown task 'arithmatic'; did you mean 'arithmetic'? known tasks: arithmetic, countdown, shortest-path" },
-        { "task not a mapping", Yaml("name: t", "seeds: [1]", "task: arithmetic", "strategies:", "  - strategy: greedy"), 3, 7, "task", "expected a mapping with keys kind, type, assembly, difficulty, train, test, got 'arithmetic'" },
+        { "task not a mapping", Yaml("name: t", "seeds: [1]", "task: arithmetic", "strategies:", "  - strategy: greedy"), 3, 7, "task", "expected a mapping with keys kind, type, assembly, difficulty, train, test, sweep, got 'arithmetic'" },
         { "unknown strategy", Valid("  - strategy: greedyy"), 9, 15, "strategies[0].strategy", "unknown strategy 'greedyy'; did you mean 'greedy'? known strategies: greedy, self-consistency, explodes" },
         { "duplicate label", Valid("  - strategy: greedy", "  - strategy: greedy"), 10, 5, "strategies[1].label", "duplicate label 'greedy' (first used at line 9); labels must be unique (set 'label' to tell them apart)" },
         { "duplicate label, given", Valid("  - label: a", "    strategy: greedy", "  - label: A", "    strategy: self-consistency"), 11, 12, "strategies[1].label", "duplicate label 'A' (first used at line 9); labels must be unique (set 'label' to tell them apart)" },
