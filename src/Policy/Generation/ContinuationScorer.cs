@@ -106,13 +106,13 @@ internal static class ContinuationScorer
         }
 
         float[] all = TokenLogProbabilities(model, ids, temperature).cpu().data<float>().ToArray(); // [B·(T-1)]
-        double flops = model.Config.ForwardFlops(t, t * (t + 1) / 2.0);
+        Usage perRow = Accounting.PassCharges.Forward(model.Config, 1, t);
         var result = new float[prompts.Count][];
         for (int i = 0; i < prompts.Count; i++)
         {
             // Token j of the continuation sits at position start + j and is predicted from position start + j - 1.
             result[i] = all.AsSpan((int)(i * (t - 1)) + starts[i] - 1, lengths[i]).ToArray();
-            meters[i].Record(new Usage(0, t, 0, flops));
+            meters[i].Record(perRow);
         }
 
         return result;

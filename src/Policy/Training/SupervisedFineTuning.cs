@@ -92,8 +92,7 @@ public static class SupervisedFineTuning
             (double loss, double norm) = Step(model, optimizer, ids, targets, options.GradientClip);
 
             long t = ids.shape[1];
-            long tokens = ids.shape[0] * t;
-            meter.Record(new Usage(0, 0, tokens, 3 * model.Config.ForwardFlops(tokens, ids.shape[0] * t * (t + 1) / 2.0)));
+            meter.ChargeTraining(model.Config, ids.shape[0], t);
             meter.ReportEstimatedBytes(MemoryEstimate.Training(model.Config, (int)ids.shape[0], (int)t, 4, OptimizerKind.AdamW).Total);
             var point = new LossPoint(step, loss, learningRate, norm);
             curve.Add(point);

@@ -198,15 +198,13 @@ public static class GrpoTrainer
             throw new ArgumentException($"a prompt with its response has {t} tokens; the policy takes {model.Config.MaxSequenceLength}");
         }
 
-        double attended = b * t * (t + 1) / 2.0;
-        long tokens = b * t;
         Tensor referenceLogProbs;
         using (no_grad())
         {
             referenceLogProbs = ContinuationScorer.TokenLogProbabilities(reference, ids, options.Temperature); // [B, T-1]
         }
 
-        meter.Record(new Usage(0, tokens, 0, reference.Config.ForwardFlops(tokens, attended)));
+        meter.ChargeForward(reference.Config, b, t);
         long bytes = MemoryEstimate.Training(model.Config, (int)b, (int)t, 4, OptimizerKind.AdamW, trainableCopyPlusFrozenReference: true).Total;
         meter.ReportEstimatedBytes(bytes);
 
@@ -243,7 +241,7 @@ public static class GrpoTrainer
                 optimizer.step();
             }
 
-            meter.Record(new Usage(0, 0, tokens, 3 * model.Config.ForwardFlops(tokens, attended)));
+            meter.ChargeTraining(model.Config, b, t);
             // Entropy and KL are measured over every response token, groups that taught nothing included.
             double meanEntropy, meanKl;
             using (no_grad())
@@ -259,7 +257,7 @@ public static class GrpoTrainer
         }
 
         model.eval();
-        return (last.Loss, last.Kl, last.Entropy, last.Clip, last.Norm, last.Contributing, bytes, tokens);
+        return (last.Loss, last.Kl, last.Entropy, last.Clip, last.Norm, last.Contributing, bytes, b * t);
     }
 
     /// <summary>
