@@ -24,6 +24,15 @@ internal sealed class SpecErrors(string file)
 
     public SourceLocation LocationOf(YamlNode node) => LocationOf(node.Start);
 
+    /// <summary>Replaces each problem added since the first <paramref name="from"/> by <paramref name="map"/>'s version of it.</summary>
+    public void Rewrite(int from, Func<SpecError, SpecError> map)
+    {
+        for (int i = from; i < _errors.Count; i++)
+        {
+            _errors[i] = map(_errors[i]);
+        }
+    }
+
     /// <summary>Every problem, by line then column (problems at the same place keep the order they were found in).</summary>
     public IReadOnlyList<SpecError> Sorted() =>
         _errors.OrderBy(e => e.Location.Line).ThenBy(e => e.Location.Column).ToList();

@@ -123,7 +123,14 @@ internal static partial class StrategySection
         {
             int errorsBefore = reading.Errors.Count;
             string? label = ReadLabel(reader, defaultLabel, labels, suffix);
+            int bindingErrors = reading.Errors.Count;
             object? options = OptionsBinder.Bind(descriptor.OptionsType, optionsNode, reader.PathOf(OptionsKey), node.Start, reading.Errors);
+            if (reader.Value(SweepKey) is YamlMappingNode sweep && optionsNode is YamlMappingNode bound)
+            {
+                // A swept value is written in the sweep's list: name it there, not under options.
+                reading.Errors.Rewrite(bindingErrors, e => SweptValuePath(e, reader, sweep, bound));
+            }
+
             if (reading.Errors.Count != errorsBefore || options is null || label is null)
             {
                 continue;
@@ -139,6 +146,21 @@ internal static partial class StrategySection
         }
 
         return result.Count == variants.Count ? result : null;
+    }
+
+    /// <summary>An options error about a swept key, keyed by the value's place in the sweep (<c>sweep.samples[1]</c>); others as they are.</summary>
+    private static SpecError SweptValuePath(SpecError error, MappingReader item, YamlMappingNode sweep, YamlMappingNode bound)
+    {
+        foreach ((YamlNode keyNode, YamlNode values) in sweep.Children)
+        {
+            if (keyNode is YamlScalarNode { Value: { } key } && error.Key == KeyPath.Child(item.PathOf(OptionsKey), key)
+                && values is YamlSequenceNode list && bound.Children.TryGetValue(keyNode, out YamlNode? value))
+            {
+                return error with { Key = KeyPath.Item(KeyPath.Child(item.PathOf(SweepKey), key), list.Children.IndexOf(value)) };
+            }
+        }
+
+        return error;
     }
 
     /// <summary>The plain-text keys of a mapping; none for anything else.</summary>
