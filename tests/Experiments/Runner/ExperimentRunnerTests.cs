@@ -313,6 +313,7 @@ public sealed class ExperimentRunnerTests
     [InlineData("prm-search-stronger-policy")]
     [InlineData("r1-grpo")]
     [InlineData("grpo-length")]
+    [InlineData("test-time-scaling")]
     public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
         string published = Path.Combine(TestRepository.Root, "docs", "results", experiment);
