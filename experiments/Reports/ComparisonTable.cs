@@ -186,7 +186,7 @@ internal static class ComparisonTable
             double calibration = b.Seeds.Where(x => x.CalibrationFlops is not null).Select(x => x.CalibrationFlops!.Value).DefaultIfEmpty(0).Average();
             text.Append($"- {EscapeCell(strategy.Label)}: {b.Option} = {values} (seeds {string.Join(", ", b.Seeds.Select(x => Formats.Exact(x.Seed)))})")
                 .Append(bounds.Count == 0 ? "" : $"; {string.Join("; ", bounds)}")
-                .Append($"; predicted {Formats.Scientific(predicted)}, {spent}; calibration {Formats.Scientific(calibration)} FLOPs per seed.\n");
+                .Append($"; predicted {Formats.Scientific(predicted)}, {spent}; its calibration runs were charged {Formats.Scientific(calibration)} FLOPs per seed (a model taken from the cache counts at its recorded cost in each).\n");
         }
     }
 

@@ -171,7 +171,9 @@ internal static partial class Plots
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = $"budget {Formats.Scientific(budget)} FLOPs per seed";
             LogTicks(plot.Axes.Bottom, shown.Select(s => s.Budget!.MeanTotalFlops).Append(budget));
-            plot.ShowLegend();
+            // Room on the right for the labels of the strategies that spent the whole budget.
+            plot.Axes.SetLimitsX(Math.Min(xs.Min(), Math.Log10(budget)) - 0.2, Math.Max(xs.Max(), Math.Log10(budget)) + 0.5);
+            plot.ShowLegend(Alignment.LowerLeft);
         }
 
         plot.Title("Accuracy against compute spent (training plus inference)");

@@ -314,6 +314,7 @@ public sealed class ExperimentRunnerTests
     [InlineData("r1-grpo")]
     [InlineData("grpo-length")]
     [InlineData("test-time-scaling")]
+    [InlineData("compute-matched")]
     public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
         string published = Path.Combine(TestRepository.Root, "docs", "results", experiment);
