@@ -109,7 +109,7 @@ public sealed record CurvePoint(
 /// <param name="Value">The value the unit ran with.</param>
 /// <param name="BudgetFlops">The budget per seed.</param>
 /// <param name="PredictedFlops">The line's total at <paramref name="Value"/>.</param>
-/// <param name="Limit">What bound the choice: <c>budget</c>, <c>max</c> (the option's cap), or <c>min</c> (even the smallest value is over the budget).</param>
+/// <param name="Limit">What bound the choice: <c>budget</c>, <c>max</c> (the option's cap), <c>min</c> (even the smallest value is over the budget), or <c>flat</c> (the cost did not rise between the pilots, so the larger pilot value was kept).</param>
 /// <param name="Unconstrained">The value at which the line meets the budget, before rounding down and capping (infinity when the cost does not grow with the option).</param>
 /// <param name="PilotValues">The calibration runs' values of the option.</param>
 /// <param name="PilotFlops">Their predicted totals over the test questions.</param>
@@ -133,6 +133,7 @@ public sealed record BudgetChoice(
     public const string BoundByBudget = "budget";
     public const string BoundByMax = "max";
     public const string BoundByMin = "min";
+    public const string BoundByFlatCost = "flat";
 }
 
 /// <summary>A unit finished; its attempts and phases precede it.</summary>

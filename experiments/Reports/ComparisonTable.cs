@@ -179,9 +179,12 @@ internal static class ComparisonTable
             }
 
             string values = string.Join(", ", b.Seeds.Select(x => Formats.Exact(x.Value)));
-            var bounds = b.Seeds.Where(x => x.Limit is not null && x.Limit != BudgetChoice.BoundByBudget).Select(x =>
-                x.Limit == BudgetChoice.BoundByMax ? $"seed {Formats.Exact(x.Seed)} at its cap{(double.IsFinite(x.Unconstrained ?? 0) ? $" (the budget allowed {Formats.Count(x.Unconstrained ?? 0)})" : " (its cost did not grow with it)")}"
-                : $"seed {Formats.Exact(x.Seed)} at its minimum, over the budget").ToList();
+            var bounds = b.Seeds.Where(x => x.Limit is not null && x.Limit != BudgetChoice.BoundByBudget).Select(x => x.Limit switch
+            {
+                BudgetChoice.BoundByMax => $"seed {Formats.Exact(x.Seed)} at its cap (the budget allowed {Formats.Count(x.Unconstrained ?? 0)})",
+                BudgetChoice.BoundByFlatCost => $"seed {Formats.Exact(x.Seed)} at the larger pilot value (its cost did not rise between the pilots)",
+                _ => $"seed {Formats.Exact(x.Seed)} at its minimum, over the budget",
+            }).ToList();
             double predicted = b.Seeds.Where(x => x.PredictedFlops is not null).Select(x => x.PredictedFlops!.Value).DefaultIfEmpty(0).Average();
             double calibration = b.Seeds.Where(x => x.CalibrationFlops is not null).Select(x => x.CalibrationFlops!.Value).DefaultIfEmpty(0).Average();
             text.Append($"- {EscapeCell(strategy.Label)}: {b.Option} = {values} (seeds {string.Join(", ", b.Seeds.Select(x => Formats.Exact(x.Seed)))})")

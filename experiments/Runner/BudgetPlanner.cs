@@ -12,13 +12,14 @@ internal sealed record PilotCost(int Value, double TrainFlops, double InferenceF
 }
 
 /// <summary>The option value chosen for a budget, and why.</summary>
-/// <param name="Limit"><c>budget</c>, <c>max</c> or <c>min</c> (see <see cref="Records.BudgetChoice.Limit"/>).</param>
+/// <param name="Limit"><c>budget</c>, <c>max</c>, <c>min</c> or <c>flat</c> (see <see cref="Records.BudgetChoice.Limit"/>).</param>
 internal sealed record BudgetPlan(int Value, double PredictedFlops, string Limit, double Unconstrained, double Intercept, double Slope);
 
 /// <summary>
 /// Sizes an option to a FLOPs budget from two calibration runs: the total (training plus inference over the test
 /// questions) is taken as a line in the option, through the two runs' totals; the value is the largest integer whose
-/// predicted total is within the budget, kept within the option's range.
+/// predicted total is within the budget, kept within the option's range. A line that does not rise keeps the larger
+/// pilot value. Costs that recur every k steps (GRPO's periodic evaluation) are on the line only if the pilots span k.
 /// </summary>
 internal static class BudgetPlanner
 {
@@ -34,8 +35,11 @@ internal static class BudgetPlanner
         double Predicted(int value) => intercept + slope * value;
         if (slope <= 0)
         {
-            // More of the option costs nothing more (or measured less): the budget cannot bind it.
-            return new BudgetPlan(max, Predicted(max), BoundByMax, double.PositiveInfinity, intercept, slope);
+            // More of the option measured no dearer: the line cannot say how far to go, so the larger pilot value is
+            // kept (never the option's cap, which may be int.MaxValue) unless even the smaller one is over the budget.
+            return low.TotalFor(testQuestions) > budgetFlops
+                ? new BudgetPlan(low.Value, low.TotalFor(testQuestions), BoundByMin, double.NegativeInfinity, intercept, slope)
+                : new BudgetPlan(high.Value, high.TotalFor(testQuestions), BoundByFlatCost, double.PositiveInfinity, intercept, slope);
         }
 
         double exact = (budgetFlops - intercept) / slope;

@@ -369,7 +369,9 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             finally
             {
                 (strategy as IDisposable)?.Dispose();
-                RemoveIfEmpty(scratch);
+                // Nothing a calibration run keeps (a GRPO checkpoint, say) is used again.
+                Directory.Delete(scratch, recursive: true);
+                RemoveIfEmpty(Path.GetDirectoryName(scratch)!);
             }
 
             double train = meter.Phases.Single(p => p.Phase == "train").Counters.Flops;

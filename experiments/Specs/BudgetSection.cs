@@ -159,7 +159,9 @@ internal static class BudgetSection
         }
         else if (pilotLow >= pilotHigh)
         {
-            errors.Add(node, path, $"the range of '{option}' ({min} to {max}) is too narrow for two pilot values; set 'pilot'");
+            errors.Add(node, path, min == max
+                ? $"'{option}' can only be {min} here, so there is nothing to size; set it in options instead"
+                : $"the range of '{option}' ({min} to {max}) is too narrow for the default pilot values; set 'pilot'");
         }
 
         return errors.Count == before ? new BudgetKnob(option, min, max, pilotLow, pilotHigh) : null;

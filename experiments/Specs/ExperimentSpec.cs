@@ -62,7 +62,7 @@ internal sealed record ExperimentSpec(
         this with { Task = variant.Task, TaskSweep = null, CanonicalText = variant.CanonicalText };
 }
 
-/// <summary>A task sweep (<c>task.sweep</c>): one key of <c>task:</c> and its values, in the order written.</summary>
+/// <summary>A task sweep (<c>task.sweep</c>): one key of <c>task:</c> and its values, in increasing value.</summary>
 internal sealed record TaskSweep(string Key, IReadOnlyList<TaskVariant> Variants);
 
 /// <summary>One value of a task sweep.</summary>
@@ -113,7 +113,18 @@ internal sealed record StrategySpec(string Label, string Strategy, PluginReferen
     /// <summary>A new strategy instance (each unit of work gets its own).</summary>
     public IStrategy Create() => Descriptor.Create(Options);
 
-    /// <summary>A new strategy instance with its budgeted option set to <paramref name="value"/>.</summary>
-    public IStrategy CreateWith(int value) =>
-        Descriptor.Create(Reasoning.Core.Options.OptionsSchema.With(Options, Budget?.Option ?? throw new InvalidOperationException($"{Label} sizes no option to a budget"), value));
+    /// <summary>A new strategy instance with its budgeted option set to <paramref name="value"/>, validated as the spec's options were.</summary>
+    /// <exception cref="InvalidOperationException">The value makes the options invalid; the message names the rule.</exception>
+    public IStrategy CreateWith(int value)
+    {
+        string option = Budget?.Option ?? throw new InvalidOperationException($"{Label} sizes no option to a budget");
+        object options = Reasoning.Core.Options.OptionsSchema.With(Options, option, value);
+        var problems = Reasoning.Core.Options.OptionsSchema.Validate(options);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException($"{Label}: {option} = {value}, sized by the budget, makes the options invalid: {string.Join("; ", problems.Select(p => $"{p.Key}: {p.Message}"))}");
+        }
+
+        return Descriptor.Create(options);
+    }
 }

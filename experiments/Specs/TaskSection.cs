@@ -68,7 +68,8 @@ internal static class TaskSection
             return (first, null);
         }
 
-        var variants = s.Values.Select(v => new TaskVariant($"{s.Key}-{v}", v, s.Key switch
+        // In increasing value, so the order the values are written in changes neither the run nor its identity.
+        var variants = s.Values.Order().Select(v => new TaskVariant($"{s.Key}-{v}", v, s.Key switch
         {
             DifficultyKey => first with { Difficulty = v },
             TrainKey => first with { Train = v },

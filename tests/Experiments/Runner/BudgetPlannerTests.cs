@@ -45,12 +45,16 @@ public sealed class BudgetPlannerTests
     }
 
     [Fact]
-    public void ACostThatDoesNotGrowWithTheOptionLeavesItAtItsCap()
+    public void ACostThatDoesNotRiseKeepsTheLargerPilotValueNotTheCap()
     {
-        BudgetPlan plan = BudgetPlanner.Plan(1e12, 100, new PilotCost(2, 1e11, 1e9), new PilotCost(8, 1e11, 1e9), min: 1, max: 64);
+        // Totals 2e11 at both pilots, within 1e12: the line cannot say how far to go.
+        BudgetPlan flat = BudgetPlanner.Plan(1e12, 100, new PilotCost(2, 1e11, 1e9), new PilotCost(8, 1e11, 1e9), min: 1, max: int.MaxValue);
+        Assert.Equal((8, BudgetChoice.BoundByFlatCost, 2e11), (flat.Value, flat.Limit, flat.PredictedFlops));
+        Assert.True(double.IsPositiveInfinity(flat.Unconstrained));
 
-        Assert.Equal((64, BudgetChoice.BoundByMax), (plan.Value, plan.Limit));
-        Assert.True(double.IsPositiveInfinity(plan.Unconstrained));
+        // Falling from 2e13 to 1.9e13, both over a budget of 1e13: the smaller pilot value, over the budget.
+        BudgetPlan over = BudgetPlanner.Plan(1e13, 100, new PilotCost(8, 1e13, 1e11), new PilotCost(32, 1e13, 9e10), min: 1, max: int.MaxValue);
+        Assert.Equal((8, BudgetChoice.BoundByMin, 2e13), (over.Value, over.Limit, over.PredictedFlops));
     }
 
     [Fact]

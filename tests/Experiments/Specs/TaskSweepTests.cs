@@ -18,19 +18,22 @@ public sealed class TaskSweepTests : IDisposable
         "  - strategy: greedy");
 
     [Fact]
-    public void ASweptDifficultyGivesOneVariantPerValueInTheOrderWritten()
+    public void ASweptDifficultyGivesOneVariantPerValueInIncreasingValue()
     {
         SpecLoadResult result = _bed.Parse(WithTask("{kind: arithmetic, train: 100, test: 10, sweep: {difficulty: [4, 2, 3]}}"));
 
         Assert.Empty(result.Errors);
         TaskSweep sweep = result.Spec!.TaskSweep!;
         Assert.Equal("difficulty", sweep.Key);
-        Assert.Equal(["difficulty-4", "difficulty-2", "difficulty-3"], sweep.Variants.Select(v => v.Label));
-        Assert.Equal([4, 2, 3], sweep.Variants.Select(v => v.Task.Difficulty));
+        Assert.Equal(["difficulty-2", "difficulty-3", "difficulty-4"], sweep.Variants.Select(v => v.Label));
+        Assert.Equal([2, 3, 4], sweep.Variants.Select(v => v.Task.Difficulty));
         Assert.All(sweep.Variants, v => Assert.Equal((100, 10), (v.Task.Train, v.Task.Test)));
-        Assert.Equal(4, result.Spec.Task.Difficulty); // the first value's
-        Assert.Contains("task.sweep.difficulty: [4, 2, 3]\n", result.Spec.CanonicalText);
+        Assert.Equal(2, result.Spec.Task.Difficulty); // the first value's
+        Assert.Contains("task.sweep.difficulty: [2, 3, 4]\n", result.Spec.CanonicalText);
         Assert.DoesNotContain("task.difficulty:", result.Spec.CanonicalText);
+
+        // The order the values are written in is not part of the experiment.
+        Assert.Equal(result.Spec.Hash, _bed.Parse(WithTask("{kind: arithmetic, train: 100, test: 10, sweep: {difficulty: [2, 3, 4]}}")).Spec!.Hash);
     }
 
     [Fact]
