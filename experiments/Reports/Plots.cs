@@ -244,16 +244,16 @@ internal static partial class Plots
         string key = variants[0].Key;
         var written = new List<string>();
         written.AddRange(Save(SweepPlot(variants, s => s.Accuracy?.Pooled * 100, s => s.Accuracy is { } a ? ((a.Pooled - a.WilsonLow) * 100, (a.WilsonHigh - a.Pooled) * 100) : null,
-            $"Accuracy against {key}", "accuracy (%), 95% Wilson interval"), folder, $"accuracy-vs-{key}"));
+            $"Accuracy against {key}", "accuracy (%), 95% Wilson interval", Alignment.UpperRight), folder, $"accuracy-vs-{key}"));
         written.AddRange(Save(SweepPlot(variants, s => s.Inference?.PerQuestion?.GeneratedTokens, null,
-            $"Inference tokens against {key}", "generated tokens per question (inference)"), folder, $"inference-tokens-vs-{key}"));
+            $"Inference tokens against {key}", "generated tokens per question (inference)", Alignment.UpperLeft), folder, $"inference-tokens-vs-{key}"));
         written.AddRange(Save(SweepPlot(variants, s => s.Inference is { } i ? i.PeakResidentBytes / Formats.BytesPerMebibyte : null, null,
-            $"Inference peak memory against {key}", "inference peak RSS (MiB)"), folder, $"peak-memory-vs-{key}"));
+            $"Inference peak memory against {key}", "inference peak RSS (MiB)", Alignment.UpperLeft), folder, $"peak-memory-vs-{key}"));
         return written;
     }
 
     private static Plot SweepPlot(
-        IReadOnlyList<SweepVariantSummary> variants, Func<StrategySummary, double?> value, Func<StrategySummary, (double Below, double Above)?>? error, string title, string yLabel)
+        IReadOnlyList<SweepVariantSummary> variants, Func<StrategySummary, double?> value, Func<StrategySummary, (double Below, double Above)?>? error, string title, string yLabel, Alignment legend)
     {
         var plot = new Plot();
         var labels = variants.SelectMany(v => v.Summary.Strategies.Select(s => s.Label)).Distinct(StringComparer.Ordinal).ToList();
@@ -290,7 +290,7 @@ internal static partial class Plots
         plot.Title(title);
         plot.XLabel(variants[0].Key);
         plot.YLabel(yLabel);
-        plot.ShowLegend();
+        plot.ShowLegend(legend);
         return plot;
     }
 

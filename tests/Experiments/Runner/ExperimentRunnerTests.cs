@@ -315,6 +315,7 @@ public sealed class ExperimentRunnerTests
     [InlineData("grpo-length")]
     [InlineData("test-time-scaling")]
     [InlineData("compute-matched")]
+    [InlineData("depth-sweep")]
     public void PublishedTablesAreWhatTheirRecordsRebuild(string experiment)
     {
         string published = Path.Combine(TestRepository.Root, "docs", "results", experiment);
