@@ -23,7 +23,7 @@ internal static class ReproduceCommand
         string target = outputFolder ?? folder;
         if (File.Exists(records))
         {
-            int count = Rebuild(records, target, errors);
+            (int count, _) = Rebuild(records, target, errors);
             output.WriteLine(File.ReadAllText(Path.Combine(target, RunReport.MarkdownFile)));
             output.WriteLine($"rebuilt from {count} records into {Path.GetFullPath(target)}");
             return ExitCodes.Success;
@@ -49,19 +49,22 @@ internal static class ReproduceCommand
 
         // A task sweep: each value's run, then the sweep's table over all of them.
         int total = 0;
+        var summaries = new List<SweepVariantSummary>();
         foreach (var variant in variants)
         {
-            total += Rebuild(Path.Combine(variant.Folder, ExperimentRunner.RecordsFile), Path.Combine(target, variant.Label), errors);
+            (int count, RunSummary summary) = Rebuild(Path.Combine(variant.Folder, ExperimentRunner.RecordsFile), Path.Combine(target, variant.Label), errors);
+            total += count;
+            summaries.Add(new SweepVariantSummary(variant.Key, variant.Value, variant.Label, summary));
         }
 
-        SweepReport.WriteAll(SweepReport.Load(folder), target);
+        SweepReport.WriteAll(summaries, target);
         output.WriteLine(File.ReadAllText(Path.Combine(target, RunReport.MarkdownFile)));
         output.WriteLine($"rebuilt {variants.Count} runs of a {variants[0].Key} sweep from {total} records into {Path.GetFullPath(target)}");
         return ExitCodes.Success;
     }
 
-    /// <summary>One run's reports from its record log into <paramref name="target"/>; returns the records read.</summary>
-    private static int Rebuild(string records, string target, TextWriter errors)
+    /// <summary>One run's reports from its record log into <paramref name="target"/>; returns the records read and the summary.</summary>
+    private static (int Records, RunSummary Summary) Rebuild(string records, string target, TextWriter errors)
     {
         RecordLogContents contents = RecordLog.Read(records);
         if (contents.TornBytes > 0)
@@ -70,7 +73,6 @@ internal static class ReproduceCommand
         }
 
         Directory.CreateDirectory(target);
-        RunReport.WriteAll(contents.Records, target);
-        return contents.Records.Count;
+        return (contents.Records.Count, RunReport.WriteAll(contents.Records, target));
     }
 }

@@ -150,7 +150,7 @@ internal static class ComparisonTable
         foreach (StrategySummary strategy in paired)
         {
             PairedComparison c = strategy.VersusReference!;
-            string gain = (c.Gain >= 0 ? "+" : "−") + Formats.OneDecimal(Math.Abs(c.Gain) * 100);
+            string gain = Formats.SignedPoints(c.Gain);
             text.Append($"- {EscapeCell(strategy.Label)}: {gain} points over {Formats.Exact(c.Questions)} questions; right where {EscapeCell(c.Reference)} was wrong on {Formats.Exact(c.OnlyThisRight)}, " +
                 $"wrong where it was right on {Formats.Exact(c.OnlyReferenceRight)}; p = {Formats.PValue(c.PValue)} ({(c.Significant ? "significant" : "not significant")}).\n");
         }

@@ -12,6 +12,8 @@ internal static class Formats
 
     public const double BytesPerMebibyte = 1024.0 * 1024.0;
 
+    public const double BytesPerGibibyte = 1024.0 * BytesPerMebibyte;
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>A fraction as a percentage with one decimal: 0.72 → <c>72.0%</c>.</summary>
@@ -22,6 +24,9 @@ internal static class Formats
 
     /// <summary>A count with thousands separators: 1234567 → <c>1,234,567</c>.</summary>
     public static string Count(double value) => value.ToString("N0", Invariant);
+
+    /// <summary>A fraction as signed percentage points, one decimal, with a true minus sign: +5.4, −3.0.</summary>
+    public static string SignedPoints(double fraction) => (fraction >= 0 ? "+" : "−") + Points(Math.Abs(fraction));
 
     /// <summary>One decimal: 12.345 → <c>12.3</c>.</summary>
     public static string OneDecimal(double value) => value.ToString("F1", Invariant);

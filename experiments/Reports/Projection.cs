@@ -73,7 +73,7 @@ internal static class Projection
         ArgumentNullException.ThrowIfNull(summary);
         double weightBytes = precision == ProjectedPrecision.Fp8 ? 1 : 2;
         double achieved = hardware.PeakTeraFlops * 1e12 * hardware.Utilisation;
-        double memory = hardware.MemoryGiB * Math.Pow(2, 30);
+        double memory = hardware.MemoryGiB * Formats.BytesPerGibibyte;
         double kvBytesPerToken = (double)model.Layers * model.KvValuesPerTokenPerLayer * weightBytes;
         var result = new List<ProjectedCosts>();
         foreach (StrategySummary s in summary.Strategies)
@@ -114,8 +114,8 @@ internal static class Projection
         foreach (ProjectedCosts p in costs)
         {
             text.Append(string.Create(c,
-                $"| {p.Label} | {Formats.Scientific(p.TrainFlops)} | {Sig(p.TrainGpuHours)} | {Sig(p.TrainStateBytes / Math.Pow(2, 30))} | {p.TrainGpus} | " +
-                $"{Formats.Scientific(p.InferenceFlopsPerQuestion)} | {Sig(p.InferenceGpuSecondsPerQuestion)} | {Sig(p.InferenceBytes / Math.Pow(2, 30))} | {p.InferenceGpus} |\n"));
+                $"| {p.Label} | {Formats.Scientific(p.TrainFlops)} | {Sig(p.TrainGpuHours)} | {Sig(p.TrainStateBytes / Formats.BytesPerGibibyte)} | {p.TrainGpus} | " +
+                $"{Formats.Scientific(p.InferenceFlopsPerQuestion)} | {Sig(p.InferenceGpuSecondsPerQuestion)} | {Sig(p.InferenceBytes / Formats.BytesPerGibibyte)} | {p.InferenceGpus} |\n"));
         }
 
         return text.ToString();

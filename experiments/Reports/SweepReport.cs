@@ -55,12 +55,6 @@ internal static partial class SweepReport
         return found.OrderBy(f => f.Value).ToList();
     }
 
-    /// <summary>Each run of the sweep at <paramref name="folder"/>, summarized from its record log.</summary>
-    public static IReadOnlyList<SweepVariantSummary> Load(string folder) => VariantFolders(folder)
-        .Select(v => new SweepVariantSummary(v.Key, v.Value, v.Label,
-            Summarizer.Summarize(RecordLog.Read(Path.Combine(v.Folder, Runner.ExperimentRunner.RecordsFile)).Records)))
-        .ToList();
-
     /// <summary>Writes <c>table.md</c>, <c>table.csv</c> and the sweep's plots into <paramref name="folder"/>.</summary>
     public static void WriteAll(IReadOnlyList<SweepVariantSummary> variants, string folder)
     {
@@ -140,5 +134,5 @@ internal static partial class SweepReport
 
     private static string PairedCell(StrategySummary strategy) => strategy.VersusReference is not { } c
         ? Formats.Missing
-        : $"{(c.Gain >= 0 ? "+" : "−")}{Formats.OneDecimal(Math.Abs(c.Gain) * 100)}; p = {Formats.PValue(c.PValue)}";
+        : $"{Formats.SignedPoints(c.Gain)}; p = {Formats.PValue(c.PValue)}";
 }

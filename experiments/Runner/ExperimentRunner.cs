@@ -23,7 +23,8 @@ namespace Reasoning.Experiments.Runner;
 /// <param name="Skipped">Units that had finished in an earlier invocation.</param>
 /// <param name="Failed">Units that failed in this invocation (or could not start because their base policy failed).</param>
 /// <param name="Table">The comparison table (Markdown) over every finished unit.</param>
-internal sealed record RunResult(string RunFolder, int Units, int Skipped, int Failed, string Table);
+/// <param name="Summary">What the table shows (for a task sweep, null: its table is over several runs).</param>
+internal sealed record RunResult(string RunFolder, int Units, int Skipped, int Failed, string Table, RunSummary? Summary = null);
 
 /// <summary>
 /// Runs an experiment: for each seed, the problems, the base policy (cached), then for each strategy
@@ -61,6 +62,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         }
 
         int units = 0, skipped = 0, failed = 0;
+        var summaries = new List<SweepVariantSummary>();
         foreach (TaskVariant variant in sweep.Variants)
         {
             ExperimentSpec one = spec.ForVariant(variant);
@@ -68,9 +70,10 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             WriteSpec(one, folder, withSource: false);
             RunResult result = await RunOneAsync(one, folder, progress, cancellation);
             (units, skipped, failed) = (units + result.Units, skipped + result.Skipped, failed + result.Failed);
+            summaries.Add(new SweepVariantSummary(sweep.Key, variant.Value, variant.Label, result.Summary!));
         }
 
-        SweepReport.WriteAll(SweepReport.Load(runFolder), runFolder);
+        SweepReport.WriteAll(summaries, runFolder);
         return new RunResult(runFolder, units, skipped, failed, File.ReadAllText(Path.Combine(runFolder, RunReport.MarkdownFile)));
     }
 
@@ -138,8 +141,8 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
 
         progress.RunEnded();
         RecordLogContents records = RecordLog.Read(logPath);
-        RunReport.WriteAll(records.Records, runFolder);
-        return new RunResult(runFolder, units, finished.Count, failed, File.ReadAllText(Path.Combine(runFolder, RunReport.MarkdownFile)));
+        RunSummary summary = RunReport.WriteAll(records.Records, runFolder);
+        return new RunResult(runFolder, units, finished.Count, failed, File.ReadAllText(Path.Combine(runFolder, RunReport.MarkdownFile)), summary);
     }
 
     /// <summary>Units whose last start ended with <see cref="UnitFinished"/>. Failed and unfinished units run again.</summary>
@@ -244,16 +247,13 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         string label = strategySpec.Label;
         IReadOnlyList<Question> questions = split.Test.Select(p => p.ToQuestion()).ToList();
         log.Append(new UnitStarted(seed, label, strategySpec.Strategy, questions.Count));
-        using IServiceScope scope = scopes.CreateScope();
-        scope.ServiceProvider.GetRequiredService<UnitScope>().Session = session;
+        using IServiceScope scope = OpenScope(session);
         var meter = new UsageMeter(deviceMemory);
         var curves = new CurveCollector(seed, label);
         string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}");
-        Directory.CreateDirectory(scratch);
         ILogger logger = loggers.CreateLogger($"Reasoning.Strategy.{label}");
-        var context = new StrategyContext(
-            scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger,
-            new ImmediateProgress(message => progress.Message(seed, label, message)), scratch, cancellation, curves, CacheFolderOf(spec));
+        StrategyContext context = NewContext(
+            scope, spec, split, seed, meter, logger, message => progress.Message(seed, label, message), scratch, curves, cancellation);
         string phase = "train";
         IStrategy? strategy = null;
         BudgetChoice? choice = null;
@@ -345,14 +345,11 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         foreach (int value in new[] { knob.PilotLow, knob.PilotHigh })
         {
             progress.Message(seed, label, $"calibrating: {knob.Option} = {value} on {questions.Count} train questions");
-            using IServiceScope scope = scopes.CreateScope();
-            scope.ServiceProvider.GetRequiredService<UnitScope>().Session = session;
+            using IServiceScope scope = OpenScope(session);
             var meter = new UsageMeter(deviceMemory);
             string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}-calibration-{value}");
-            Directory.CreateDirectory(scratch);
-            var context = new StrategyContext(
-                scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, loggers.CreateLogger($"Reasoning.Strategy.{label}.calibration"),
-                new ImmediateProgress(_ => { }), scratch, cancellation, new CurveCollector(seed, label), CacheFolderOf(spec));
+            StrategyContext context = NewContext(
+                scope, spec, split, seed, meter, loggers.CreateLogger($"Reasoning.Strategy.{label}.calibration"), _ => { }, scratch, new CurveCollector(seed, label), cancellation);
             IStrategy strategy = strategySpec.CreateWith(value);
             try
             {
@@ -384,6 +381,24 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         return new BudgetChoice(
             seed, label, knob.Option, plan.Value, budget.Flops, plan.PredictedFlops, plan.Limit, plan.Unconstrained,
             pilots.Select(p => p.Value).ToList(), pilots.Select(p => p.TotalFor(testQuestions)).ToList(), flops, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>A DI scope for one unit (or calibration run), its policy session set.</summary>
+    private IServiceScope OpenScope(PolicySession session)
+    {
+        IServiceScope scope = scopes.CreateScope();
+        scope.ServiceProvider.GetRequiredService<UnitScope>().Session = session;
+        return scope;
+    }
+
+    /// <summary>What a strategy sees while it prepares and solves; creates its <paramref name="scratch"/> folder.</summary>
+    private StrategyContext NewContext(
+        IServiceScope scope, ExperimentSpec spec, ProblemSplit split, long seed, UsageMeter meter, ILogger logger,
+        Action<string> report, string scratch, CurveCollector curves, CancellationToken cancellation)
+    {
+        Directory.CreateDirectory(scratch);
+        return new StrategyContext(
+            scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger, new ImmediateProgress(report), scratch, cancellation, curves, CacheFolderOf(spec));
     }
 
     /// <summary>Strategies that keep nothing leave no empty folders behind.</summary>

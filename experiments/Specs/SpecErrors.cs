@@ -33,9 +33,12 @@ internal sealed class SpecErrors(string file)
         }
     }
 
-    /// <summary>Every problem, by line then column (problems at the same place keep the order they were found in).</summary>
+    /// <summary>
+    /// Every problem once, by line then column (problems at the same place keep the order they were found in). A sweep
+    /// reads its item once per combination, so a mistake outside the swept keys is found as often; it is reported once.
+    /// </summary>
     public IReadOnlyList<SpecError> Sorted() =>
-        _errors.OrderBy(e => e.Location.Line).ThenBy(e => e.Location.Column).ToList();
+        _errors.Distinct().OrderBy(e => e.Location.Line).ThenBy(e => e.Location.Column).ToList();
 }
 
 /// <summary>Key paths as errors show them: <c>task.difficulty</c>, <c>strategies[1].options.samples</c>.</summary>

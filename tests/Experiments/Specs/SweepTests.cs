@@ -109,4 +109,16 @@ public sealed class SweepTests : IDisposable
             ],
             result.Errors.Select(e => e.ToString()));
     }
+
+    [Fact]
+    public void AMistakeOutsideTheSweptKeysIsReportedOnceNotOncePerCombination()
+    {
+        SpecLoadResult result = _bed.Parse(With(
+            "  - label: a",
+            "    strategy: self-consistency",
+            "    options: {temprature: 0.5}",
+            "    sweep: {samples: [1, 2, 4]}"));
+
+        Assert.Single(result.Errors, e => e.Message.StartsWith("unknown key 'temprature'", StringComparison.Ordinal));
+    }
 }
