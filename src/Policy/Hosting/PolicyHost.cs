@@ -78,7 +78,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
     {
         "cpu" => CPU,
         "cuda" when cuda.is_available() => CUDA,
-        "cuda" => throw new InvalidOperationException("device: 'cuda' was asked for, but LibTorch reports no CUDA device (this build references the CPU LibTorch package)"),
+        "cuda" => throw new InvalidOperationException("device: 'cuda' was asked for, but LibTorch reports no CUDA device (a CUDA build needs -p:TorchBackend=cuda and an NVIDIA GPU with its driver; see docs/gpu.md)"),
         "auto" => cuda.is_available() ? CUDA : CPU,
         _ => throw new ArgumentException($"device: '{device}' is not one of auto, cpu, cuda", nameof(device)),
     };
