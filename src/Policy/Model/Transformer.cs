@@ -34,8 +34,15 @@ public sealed class Transformer : Module
     /// <summary>Where the weights live.</summary>
     public Device Device => tokens.weight!.device;
 
-    /// <summary>A model with weights drawn from <paramref name="seed"/>: N(0, 0.02), residual outputs scaled by 1/√(2·layers) (GPT-2).</summary>
-    public Transformer(TransformerConfig config, long seed) : base("transformer")
+    /// <summary>A model with weights drawn from <paramref name="seed"/>: N(0, 0.02), residual outputs scaled by 1/√(2·layers) (GPT-2); norms 1, biases 0.</summary>
+    public Transformer(TransformerConfig config, long seed) : this(config, (long?)seed)
+    {
+    }
+
+    /// <summary>A model whose weights are left as allocated, for a loader that overwrites every one of them (drawing them would cost seconds at real sizes).</summary>
+    internal static Transformer ForLoading(TransformerConfig config) => new(config, seed: null);
+
+    private Transformer(TransformerConfig config, long? seed) : base("transformer")
     {
         Config = config.Validate();
         tokens = Embedding(config.VocabularySize, config.Dimension);
@@ -45,7 +52,10 @@ public sealed class Transformer : Module
         RegisterComponents();
         // After RegisterComponents, which would register tensor fields as persistent buffers.
         (ropeCos, ropeSin) = RotaryTable(config);
-        Initialise(seed);
+        if (seed is { } drawn)
+        {
+            Initialise(drawn);
+        }
 
         // A model built inside a caller's dispose scope must outlive it.
         foreach (Tensor t in parameters())
@@ -65,6 +75,10 @@ public sealed class Transformer : Module
             if (name.EndsWith("norm.weight", StringComparison.Ordinal))
             {
                 p.fill_(1.0);
+            }
+            else if (name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                p.zero_();
             }
             else
             {
@@ -96,7 +110,8 @@ public sealed class Transformer : Module
     {
         using var scope = NewDisposeScope();
         int half = config.HeadDimension / 2;
-        Tensor frequencies = pow(config.RopeTheta, -arange(0, half, dtype: float64) * 2.0 / config.HeadDimension); // [D/2]
+        double[] inverse = Enumerable.Range(0, half).Select(i => Math.Pow(config.RopeTheta, -2.0 * i / config.HeadDimension)).ToArray();
+        Tensor frequencies = tensor(config.RopeScaling?.Apply(inverse) ?? inverse, float64);                        // [D/2]
         Tensor angles = outer(arange(config.MaxSequenceLength, dtype: float64), frequencies);                      // [Tmax, D/2]
         Tensor cos = angles.cos().to(float32), sin = angles.sin().to(float32);                                      // [Tmax, D/2]
         long rotated = config.Heads + config.KvHeads, values = config.KvHeads, length = config.MaxSequenceLength;
@@ -229,6 +244,8 @@ public sealed class Transformer : Module
     {
         private static readonly Scalar One = 1.0.ToScalar();
         private readonly Linear qkv;
+        private readonly RmsNorm? q_norm;
+        private readonly RmsNorm? k_norm;
         private readonly Linear @out;
         private readonly int _layer, _heads, _kvHeads, _headDimension;
         private readonly long[] _queryKeyValueHeads, _queryAndKeyValueHeads;
@@ -238,7 +255,13 @@ public sealed class Transformer : Module
             (_layer, _heads, _kvHeads, _headDimension) = (layer, config.Heads, config.KvHeads, config.HeadDimension);
             _queryKeyValueHeads = [config.Heads, config.KvHeads, config.KvHeads];
             _queryAndKeyValueHeads = [config.Heads, 2 * config.KvHeads];
-            qkv = Linear(config.Dimension, (config.Heads + 2 * config.KvHeads) * config.HeadDimension, hasBias: false);
+            qkv = Linear(config.Dimension, (config.Heads + 2 * config.KvHeads) * config.HeadDimension, hasBias: config.AttentionBias);
+            if (config.QueryKeyNorm)
+            {
+                q_norm = new RmsNorm(config.HeadDimension, config.NormEpsilon);
+                k_norm = new RmsNorm(config.HeadDimension, config.NormEpsilon);
+            }
+
             @out = Linear(config.Heads * config.HeadDimension, config.Dimension, hasBias: false);
             RegisterComponents();
         }
@@ -248,6 +271,11 @@ public sealed class Transformer : Module
         {
             long b = pass.Batch, t = pass.Length;
             Tensor parts = qkv.call(x).view(b, t, _heads + 2 * _kvHeads, _headDimension);            // [B, T, H+2G, D]
+            if (q_norm is not null)
+            {
+                parts = NormaliseQueriesAndKeys(parts);                                                   // [B, T, H+2G, D]
+            }
+
             Tensor rotated = addcmul(parts * pass.Cos, parts.roll(_headDimension / 2, -1), pass.Sin, One) // [B, T, H+2G, D]
                 .transpose(1, 2);                                                                        // [B, H+2G, T, D]
             // split, not narrow: its backward writes one gradient (a cat), where each narrow's writes a zero-filled copy.
@@ -274,6 +302,15 @@ public sealed class Transformer : Module
             Tensor y = functional.scaled_dot_product_attention(q, k, v, pass.Mask, 0.0, pass.Causal);  // [B, H, T, D]
             Tensor flat = t == 1 ? y.view(b, -1) : y.transpose(1, 2).reshape(b * t, -1);               // [B·T, H·D]
             return functional.linear(flat, @out.weight!, residual);                                     // [B·T, C] = residual + flat·Wᵀ
+        }
+
+        /// <summary>Qwen3's per-head RMSNorm of q and k (before the rotation); v passes through. parts is [B, T, H+2G, D].</summary>
+        private Tensor NormaliseQueriesAndKeys(Tensor parts)
+        {
+            Tensor queriesAndKeys = parts.narrow(2, 0, _heads + _kvHeads);                               // [B, T, H+G, D]
+            Tensor weights = cat(new[] { q_norm!.Weight.expand(_heads, -1), k_norm!.Weight.expand(_kvHeads, -1) }, 0); // [H+G, D]
+            Tensor normalised = q_norm.Normalise(queriesAndKeys) * weights;                               // [B, T, H+G, D]
+            return cat(new[] { normalised, parts.narrow(2, _heads + _kvHeads, _kvHeads) }, 2);          // [B, T, H+2G, D]
         }
     }
 
@@ -315,9 +352,12 @@ public sealed class Transformer : Module
             RegisterComponents();
         }
 
-        // x·x, not pow(x, 2): the same value (pow special-cases 2) without a Scalar per call.
-        public override Tensor forward(Tensor x) =>
-            x * (x * x).mean(LastDimension, keepdim: true).add_(_epsilon).rsqrt_() * weight; // [.., C]
+        public Parameter Weight => weight;
+
+        public override Tensor forward(Tensor x) => Normalise(x) * weight; // [.., C]
+
+        /// <summary>x / rms(x) over the last dimension, before the weight. x·x, not pow(x, 2): the same value (pow special-cases 2) without a Scalar per call.</summary>
+        public Tensor Normalise(Tensor x) => x * (x * x).mean(LastDimension, keepdim: true).add_(_epsilon).rsqrt_(); // [.., C]
 
         protected override void Dispose(bool disposing)
         {
