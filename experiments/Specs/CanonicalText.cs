@@ -1,5 +1,6 @@
 using System.Text;
 using Reasoning.Core.Options;
+using Reasoning.Core.Tasks.Jsonl;
 using Reasoning.Policy.Model;
 
 namespace Reasoning.Experiments.Specs;
@@ -37,6 +38,27 @@ internal static class CanonicalText
         if (spec.Task.Plugin is { } taskPlugin)
         {
             Plugin("task", taskPlugin);
+        }
+        else if (spec.Task.Task is JsonlTask dataset)
+        {
+            // The data's content, not where it lies, is the run's identity: file names and their SHA-256.
+            JsonlTaskSettings settings = dataset.Settings;
+            Line("task.kind", JsonlTask.Kind);
+            Line("task.path", Path.GetFileName(settings.Path));
+            Line("task.path_sha256", dataset.Sha256);
+            if (settings.TestPath is { } testPath)
+            {
+                Line("task.test_path", Path.GetFileName(testPath));
+                Line("task.test_path_sha256", dataset.TestSha256);
+            }
+
+            Line("task.question", settings.QuestionField);
+            Line("task.answer", settings.AnswerField);
+            Line("task.answer_format", DatasetTaskSection.NameOf(settings.AnswerFormat));
+            if (settings.SolutionField is { } solution)
+            {
+                Line("task.solution", solution);
+            }
         }
         else
         {

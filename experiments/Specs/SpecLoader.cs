@@ -81,7 +81,7 @@ internal static partial class SpecLoader
         (TaskSpec Task, TaskSweep? Sweep)? task = TaskSection.Read(top, reading);
         PolicySpec? policy = PolicySection.Read(top, reading);
         BudgetSpec? budget = BudgetSection.ReadTop(top);
-        IReadOnlyList<StrategySpec>? strategies = StrategySection.Read(top, reading, budgeted: top.Has(BudgetSection.Key));
+        IReadOnlyList<StrategySpec>? strategies = StrategySection.Read(top, reading, budgeted: top.Has(BudgetSection.Key), task?.Task.Task);
         if (errors.Count > 0 || name is null || seeds is null || host is null || output is null || task is null || policy is null || strategies is null)
         {
             return null;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Reasoning.Core.Strategies;
+using Reasoning.Core.Tasks;
 using Reasoning.Experiments.Plugins;
 using Reasoning.Experiments.Records;
 using YamlDotNet.RepresentationModel;
@@ -29,7 +30,8 @@ internal static partial class StrategySection
     private static partial Regex LabelPattern();
 
     /// <param name="budgeted">Whether the spec has a top-level <c>budget:</c> (items may then size an option to it).</param>
-    public static IReadOnlyList<StrategySpec>? Read(MappingReader top, SpecReading reading, bool budgeted = false)
+    /// <param name="task">The spec's task, when it was read: options that need a step checker are refused for a task without one.</param>
+    public static IReadOnlyList<StrategySpec>? Read(MappingReader top, SpecReading reading, bool budgeted = false, IReasoningTask? task = null)
     {
         if (top.Value(Key) is not { } value)
         {
@@ -55,7 +57,7 @@ internal static partial class StrategySection
         bool complete = true;
         for (int i = 0; i < sequence.Children.Count; i++)
         {
-            if (ReadItem(sequence.Children[i], KeyPath.Item(top.PathOf(Key), i), reading, labels, budgeted) is { } items)
+            if (ReadItem(sequence.Children[i], KeyPath.Item(top.PathOf(Key), i), reading, labels, budgeted, task) is { } items)
             {
                 strategies.AddRange(items);
             }
@@ -68,7 +70,8 @@ internal static partial class StrategySection
         return complete ? strategies : null;
     }
 
-    private static IReadOnlyList<StrategySpec>? ReadItem(YamlNode item, string path, SpecReading reading, Dictionary<string, YamlNode> labels, bool budgeted)
+    private static IReadOnlyList<StrategySpec>? ReadItem(
+        YamlNode item, string path, SpecReading reading, Dictionary<string, YamlNode> labels, bool budgeted, IReasoningTask? task)
     {
         if (item is not YamlMappingNode node)
         {
@@ -139,6 +142,14 @@ internal static partial class StrategySection
             if (ConstructionProblem(descriptor, options) is { } problem)
             {
                 reading.Errors.Add(node, path, $"constructing strategy {strategyName}{(suffix.Length > 0 ? $" ({label})" : "")} threw: {problem}");
+                continue;
+            }
+
+            if (task is { HasStepChecker: false } && options is IRequiresStepChecker { RequiresStepChecker: true })
+            {
+                reading.Errors.Add(reader.Value(OptionsKey) ?? node, reader.PathOf(OptionsKey),
+                    $"strategy {strategyName}{(suffix.Length > 0 ? $" ({label})" : "")} needs the task's step checker with these options (exact step labels), " +
+                    $"but task '{task.Name}' has none (a dataset cannot judge one step of free text); label steps by Monte-Carlo rollouts (labels: monte_carlo)");
                 continue;
             }
 

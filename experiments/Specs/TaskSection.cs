@@ -1,4 +1,5 @@
 using Reasoning.Core.Tasks;
+using Reasoning.Core.Tasks.Jsonl;
 using Reasoning.Experiments.Plugins;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -8,7 +9,8 @@ namespace Reasoning.Experiments.Specs;
 /// <summary>
 /// Reads <c>task:</c>: a registered task (<c>kind</c>) or a plug-in, its difficulty and problem counts, and an optional
 /// <c>sweep:</c> of one of those three keys (<c>sweep: {difficulty: [2, 3, 4]}</c>): the experiment then runs once per
-/// value, each with its own base policies.
+/// value, each with its own base policies. <c>kind: jsonl</c> is a dataset (<see cref="DatasetTaskSection"/>): its file
+/// and field keys are allowed then, and <c>difficulty</c> is not needed (a dataset has none).
 /// </summary>
 internal static class TaskSection
 {
@@ -20,6 +22,7 @@ internal static class TaskSection
     private const string SweepKey = "sweep";
     private static readonly string[] SweepableKeys = [DifficultyKey, TrainKey, TestKey];
     private static readonly string[] Keys = [KindKey, PluginSource.TypeKey, PluginSource.AssemblyKey, DifficultyKey, TrainKey, TestKey, SweepKey];
+    private static readonly string[] DatasetKeys = [KindKey, .. DatasetTaskSection.Keys, PluginSource.TypeKey, PluginSource.AssemblyKey, DifficultyKey, TrainKey, TestKey, SweepKey];
 
     /// <summary>At most this many values in a task sweep (each is a whole experiment).</summary>
     public const int MaxSweepValues = 32;
@@ -32,7 +35,8 @@ internal static class TaskSection
             return null;
         }
 
-        var reader = new MappingReader(node, top.PathOf(Key), Keys, reading.Errors);
+        bool dataset = DatasetTaskSection.IsDataset(node);
+        var reader = new MappingReader(node, top.PathOf(Key), dataset ? DatasetKeys : Keys, reading.Errors);
         int before = reading.Errors.Count;
         IReadOnlyList<string> known = reading.Catalog.Tasks.All.Select(t => t.Name).ToList();
         IReasoningTask? task = null;
@@ -40,9 +44,13 @@ internal static class TaskSection
         switch (PluginSource.Choose(reader, KindKey, $"a registered task: {string.Join(", ", known)}"))
         {
             case SourceKind.Registered when reader.TryRead(KindKey, required: true, out string kind):
-                if (!reading.Catalog.Tasks.TryGet(kind, out task))
+                if (dataset)
                 {
-                    reading.Errors.Add(reader.Value(KindKey)!, reader.PathOf(KindKey), Nearest.Unknown("task", kind, known, "known tasks"));
+                    task = DatasetTaskSection.Read(reader, reading);
+                }
+                else if (!reading.Catalog.Tasks.TryGet(kind, out task))
+                {
+                    reading.Errors.Add(reader.Value(KindKey)!, reader.PathOf(KindKey), UnknownKind(kind, known));
                 }
 
                 break;
@@ -54,7 +62,7 @@ internal static class TaskSection
         (string Key, IReadOnlyList<int> Values)? sweep = reader.Has(SweepKey) ? ReadSweep(reader, task) : null;
         // A key named in the sweep is not also required in the task, even when the sweep itself is wrong.
         var swept = (reader.Value(SweepKey) as YamlMappingNode)?.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).OfType<string>().ToHashSet() ?? [];
-        int difficulty = swept.Contains(DifficultyKey) ? 0 : ReadValue(reader, DifficultyKey, task);
+        int difficulty = swept.Contains(DifficultyKey) || (dataset && !reader.Has(DifficultyKey)) ? 0 : ReadValue(reader, DifficultyKey, task);
         int train = swept.Contains(TrainKey) ? 0 : ReadValue(reader, TrainKey, task);
         int test = swept.Contains(TestKey) ? 0 : ReadValue(reader, TestKey, task);
         if (reading.Errors.Count != before || task is null || (reader.Has(SweepKey) && sweep is null))
@@ -63,6 +71,17 @@ internal static class TaskSection
         }
 
         var first = new TaskSpec(task, plugin, difficulty, train, test);
+        IEnumerable<(int Train, int Test)> sizes = sweep switch
+        {
+            { Key: TrainKey } t => t.Values.Select(v => (v, test)),
+            { Key: TestKey } t => t.Values.Select(v => (train, v)),
+            _ => [(train, test)],
+        };
+        if (task is JsonlTask jsonl && !HasEnoughProblems(reader, jsonl, sizes))
+        {
+            return null;
+        }
+
         if (sweep is not { } s)
         {
             return (first, null);
@@ -94,9 +113,38 @@ internal static class TaskSection
         return value;
     }
 
+    /// <summary>
+    /// Whether the dataset holds enough problems for every (train, test) size asked for; else an error at the key that
+    /// asks too much (or, when that key is swept, at its list).
+    /// </summary>
+    private static bool HasEnoughProblems(MappingReader reader, JsonlTask task, IEnumerable<(int Train, int Test)> sizes)
+    {
+        foreach ((int train, int test) in sizes)
+        {
+            if (task.SizeProblem(train, test) is { } problem)
+            {
+                string key = problem.Test ? TestKey : TrainKey;
+                bool swept = !reader.Has(key);
+                YamlNode at = swept ? ((YamlMappingNode)reader.Value(SweepKey)!).Children[new YamlScalarNode(key)] : reader.Value(key)!;
+                reader.Errors.Add(at, swept ? KeyPath.Child(reader.PathOf(SweepKey), key) : reader.PathOf(key), problem.Message);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The unknown-kind error; it suggests <c>jsonl</c> when that is the near word, and otherwise reads as before datasets existed.</summary>
+    private static string UnknownKind(string kind, IReadOnlyList<string> known) =>
+        Nearest.Match(kind, known) is null && Nearest.Match(kind, [JsonlTask.Kind]) is not null
+            ? $"unknown task '{kind}'; did you mean '{JsonlTask.Kind}' (a JSONL dataset)? known tasks: {string.Join(", ", known)}, {JsonlTask.Kind}"
+            : Nearest.Unknown("task", kind, known, "known tasks");
+
     /// <summary>What is wrong with <paramref name="value"/> for <paramref name="key"/>; null when it is allowed.</summary>
     private static string? Problem(string key, int value, IReasoningTask? task) => key switch
     {
+        DifficultyKey when task is IProblemSource && value != 0 =>
+            $"a dataset has no difficulty: leave '{DifficultyKey}' out (or write 0), not {value}",
         DifficultyKey when task is not null && (value < task.MinDifficulty || value > task.MaxDifficulty) =>
             $"must be between {task.MinDifficulty} and {task.MaxDifficulty} for task '{task.Name}' (the number of steps), not {value}",
         TrainKey or TestKey when value < 1 => $"must be at least 1, not {value}",

@@ -7,7 +7,7 @@ namespace Reasoning.Core.Problems;
 /// <param name="Id">Stable id: the task, the difficulty and a hash of the prompt.</param>
 /// <param name="Task">Name of the task that generated it.</param>
 /// <param name="Difficulty">Number of steps in the reference solution.</param>
-/// <param name="Prompt">The question, one line.</param>
+/// <param name="Prompt">The question: one line for the synthetic tasks; a dataset's question may span several lines.</param>
 /// <param name="Answer">The reference answer, in the task's canonical form.</param>
 /// <param name="ReferenceSteps">A reference solution, one step per element.</param>
 public sealed record Problem(string Id, string Task, int Difficulty, string Prompt, string Answer, IReadOnlyList<string> ReferenceSteps)
@@ -15,7 +15,10 @@ public sealed record Problem(string Id, string Task, int Difficulty, string Prom
     /// <summary>What a strategy may see: the prompt and the id.</summary>
     public Question ToQuestion() => new(Id, Prompt);
 
-    /// <summary>The reference solution in the shared text format.</summary>
+    /// <summary>
+    /// The reference solution in the line format (<see cref="Solutions.SolutionText"/>). A task with another format
+    /// renders its reference with <c>task.SolutionFormat.RenderCompletion(ReferenceSteps, Answer)</c>.
+    /// </summary>
     public string ReferenceSolution => Solutions.SolutionText.Render(Prompt, ReferenceSteps, Answer);
 
     /// <summary>Builds a problem whose id is derived from its content, so the same problem always has the same id.</summary>

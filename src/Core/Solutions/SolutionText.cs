@@ -169,4 +169,11 @@ public sealed record ParsedSolution(IReadOnlyList<string> Steps, string? Answer,
     public static ParsedSolution Empty { get; } = new(Array.Empty<string>(), null, 0, false);
 
     public bool HasAnswer => Answer is not null;
+
+    /// <summary>
+    /// The step that ended the solution by stating its answer, as <see cref="ISolutionFormat.ParseCompletion"/> found it
+    /// (<c>answer: 29</c>, <c>#### 42</c>, a paragraph ending <c>\boxed{5}</c>); not one of <see cref="Steps"/>. Set
+    /// exactly when <see cref="Answer"/> is, except from <see cref="SolutionText"/> itself, whose answer line is implied (null).
+    /// </summary>
+    public string? AnswerStep { get; init; }
 }

@@ -1,4 +1,5 @@
 using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
 
 namespace Reasoning.Core.Tasks;
 
@@ -6,6 +7,11 @@ namespace Reasoning.Core.Tasks;
 /// A reasoning task whose every step can be checked. Implementations are stateless and
 /// thread-safe; a task from another assembly plugs in through <see cref="TaskRegistry"/>.
 /// None of these methods may throw on model output: garbage is simply wrong.
+/// <para>
+/// A dataset (<see cref="Jsonl.JsonlTask"/>) is a task too, with three differences: its problems come from
+/// <see cref="IProblemSource"/> rather than <see cref="Generate"/>; it has no step checker
+/// (<see cref="HasStepChecker"/> is false); and its solutions are free text (<see cref="SolutionFormat"/>).
+/// </para>
 /// </summary>
 public interface IReasoningTask
 {
@@ -33,8 +39,18 @@ public interface IReasoningTask
     /// <summary>
     /// Judges each step given the question and the steps before it: whether it is valid, and
     /// whether the problem can still be solved from the state it leads to. One verdict per step.
+    /// A task without a step checker (<see cref="HasStepChecker"/> false) throws <see cref="NotSupportedException"/>.
     /// </summary>
     IReadOnlyList<StepVerdict> CheckSteps(Problem problem, IReadOnlyList<string> steps);
+
+    /// <summary>
+    /// Whether <see cref="CheckSteps"/> judges steps exactly (the synthetic tasks). A dataset has no step checker: its
+    /// steps are labelled by Monte-Carlo rollouts, never by exact labels. True unless a task says otherwise.
+    /// </summary>
+    bool HasStepChecker => true;
+
+    /// <summary>How this task's solutions are written; the one-step-per-line format unless a task says otherwise.</summary>
+    ISolutionFormat SolutionFormat => LineSolutionFormat.Instance;
 }
 
 /// <summary>The judgement of one step.</summary>
@@ -77,6 +93,21 @@ public static class ReasoningTaskExtensions
         IReadOnlyList<StepVerdict> verdicts = task.CheckSteps(problem, steps);
         return verdicts.All(v => v.IsGood) && verdicts[^1].IsFinal;
     }
+
+    /// <summary>Throws a clear error when the task has no step checker (<see cref="IReasoningTask.HasStepChecker"/>), before exact labels are asked of it.</summary>
+    /// <exception cref="NotSupportedException">The task has no step checker; the message says to use Monte-Carlo labels.</exception>
+    public static void RequireStepChecker(this IReasoningTask task)
+    {
+        if (!task.HasStepChecker)
+        {
+            throw NoStepChecker(task);
+        }
+    }
+
+    /// <summary>The error of asking a task without a step checker for exact step labels.</summary>
+    public static NotSupportedException NoStepChecker(IReasoningTask task) => new(
+        $"task '{task.Name}' has no step checker (a dataset cannot judge one step of free text), so it has no exact step labels; " +
+        "label steps by Monte-Carlo rollouts instead (labels: monte_carlo)");
 
     /// <summary>Throws a clear error when <paramref name="difficulty"/> is outside the task's range.</summary>
     public static void ValidateDifficulty(this IReasoningTask task, int difficulty)

@@ -10,12 +10,17 @@ public sealed record ProblemSplit(IReadOnlyList<Problem> Train, IReadOnlyList<Pr
     /// size does; then the train split from another stream, skipping any prompt already taken.
     /// Problems within a split are distinct too.
     /// </summary>
+    /// <remarks>A task that is an <see cref="IProblemSource"/> (a dataset) makes the split itself, with the same promises.</remarks>
     /// <exception cref="InvalidOperationException">The task cannot produce that many distinct problems at that difficulty.</exception>
     public static ProblemSplit Create(IReasoningTask task, int difficulty, int trainSize, int testSize, long seed)
     {
         task.ValidateDifficulty(difficulty);
         ArgumentOutOfRangeException.ThrowIfNegative(trainSize);
         ArgumentOutOfRangeException.ThrowIfNegative(testSize);
+        if (task is IProblemSource source)
+        {
+            return source.Split(trainSize, testSize, seed);
+        }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var test = Draw(task, difficulty, testSize, DeterministicRandom.ForPurpose(seed, $"{task.Name}/{difficulty}/test"), seen, "test");
