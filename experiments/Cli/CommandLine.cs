@@ -16,6 +16,7 @@ internal static class CommandLine
         root.Subcommands.Add(ProjectCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(FineTuneCommand.Build());
+        root.Subcommands.Add(MakeModelCommand.Build());
         return root;
     }
 

@@ -1,8 +1,9 @@
-using Reasoning.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
 using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
+using Reasoning.Core.Storage;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Tasks;
 using Reasoning.Experiments.Records;
@@ -11,6 +12,7 @@ using Reasoning.Experiments.Specs;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Hosting;
 using Reasoning.Policy.Model;
+using Reasoning.Policy.Pretrained;
 using Reasoning.Policy.Tokenization;
 using Reasoning.Policy.Training;
 using TorchSharp;
@@ -41,6 +43,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     public const string CanonicalSpecFile = "spec.canonical.txt";
 
     private readonly ILogger _logger = loggers.CreateLogger<ExperimentRunner>();
+    private readonly Dictionary<string, string> _identities = new(StringComparer.Ordinal);
 
     /// <summary>The run's folder: <c>&lt;output&gt;/&lt;spec hash&gt;</c>, so the same spec resumes the same run and a changed spec starts a new one.</summary>
     public static string RunFolderOf(ExperimentSpec spec) => Path.Combine(Path.GetFullPath(spec.Output), spec.Hash);
@@ -172,16 +175,11 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         ExperimentSpec spec, long seed, ProblemSplit split, bool alreadyRecorded, RecordLog log, IRunProgress progress, IDeviceMemoryReader? deviceMemory, CancellationToken cancellation)
     {
         const string label = RunRecord.BasePolicyLabel;
-        IReasoningTask task = spec.Task.Task;
-        var tokenizer = CharTokenizer.ForAlphabets([task.Alphabet]);
-        TransformerConfig config = spec.Policy.ConfigFor(tokenizer.VocabularySize);
-        FineTuningOptions fineTuning = spec.Policy.FineTuning with { Seed = seed };
-        var key = new BasePolicyKey(task.Name, config, fineTuning, seed, tokenizer.Characters, BasePolicyKey.DigestOf(split.Train));
-        var cache = new BasePolicyCache(CacheFolderOf(spec), loggers.CreateLogger<BasePolicyCache>());
+        (Func<IUsageMeter, Action<LossPoint>?, BasePolicy> obtain, string identity, int steps, bool trains) = BaseSource(spec, seed, split, cancellation);
         if (alreadyRecorded)
         {
             // Its cost is in the records already; if the cache was emptied since, training again is not charged twice.
-            return (cache.GetOrTrain(key, split.Train, NullUsageMeter.Instance, cancellation: cancellation), key.Hash());
+            return (obtain(NullUsageMeter.Instance, null), identity);
         }
 
         log.Append(new UnitStarted(seed, label, "supervised fine-tuning", 0));
@@ -192,18 +190,23 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             BasePolicy policy;
             using (meter.BeginPhase("sft"))
             {
-                policy = cache.GetOrTrain(key, split.Train, meter, point =>
+                policy = obtain(meter, point =>
                 {
                     if ((point.Step + 1) % 100 == 0)
                     {
-                        progress.Message(seed, label, $"step {point.Step + 1}/{fineTuning.Steps}, loss {point.Loss:F3}");
+                        progress.Message(seed, label, $"step {point.Step + 1}/{steps}, loss {point.Loss:F3}");
                     }
-                }, cancellation);
+                });
             }
 
             PhaseUsage usage = meter.Phases.Single();
             PhaseRecord phase;
-            if (policy.Reused)
+            if (!trains)
+            {
+                // A pretrained model used as it is: loading it is not training, and nothing is cached.
+                phase = ToRecord(seed, label, usage, reused: false);
+            }
+            else if (policy.Reused)
             {
                 PhaseUsage? original = BasePolicyCosts.TryLoad(policy.Path);
                 if (original is null)
@@ -224,7 +227,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             end.Add(new UnitFinished(seed, label, 0, 0));
             log.Append(end);
             progress.UnitEnded(seed, label, 0, 0, null);
-            return (policy, key.Hash());
+            return (policy, identity);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
@@ -237,6 +240,60 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             log.Append(new UnitFailed(seed, label, "sft", error));
             progress.UnitEnded(seed, label, 0, 0, error);
             return (null, "");
+        }
+    }
+
+    /// <summary>
+    /// How a seed's base policy is made: a built-in model fine-tuned from scratch (cached by <see cref="BasePolicyKey"/>),
+    /// a pretrained model folder used as it is, or one fine-tuned on the task's reference solutions (cached as a model
+    /// folder by <see cref="PretrainedBaseKey"/>). Returns the maker, the policy's identity (the key of models derived
+    /// from it), its fine-tuning steps (for progress) and whether it trains at all.
+    /// </summary>
+    private (Func<IUsageMeter, Action<LossPoint>?, BasePolicy> Obtain, string Identity, int Steps, bool Trains) BaseSource(
+        ExperimentSpec spec, long seed, ProblemSplit split, CancellationToken cancellation)
+    {
+        IReasoningTask task = spec.Task.Task;
+        FineTuningOptions fineTuning = spec.Policy.FineTuning with { Seed = seed };
+        if (spec.Policy.Pretrained is { } pretrained)
+        {
+            var prompt = PromptFormat.Parse(pretrained.Prompt, pretrained.System);
+            ISolutionFormat format = task.SolutionFormat;
+            string checkpoint = PretrainedIdentity(pretrained.Folder);
+            var key = new PretrainedBaseKey(checkpoint, $"{pretrained.Prompt}|{pretrained.System}", pretrained.ContextLength, $"{format.Name}|{format.StepSeparator}",
+                fineTuning, BasePolicyKey.DigestOf(split.Train));
+            if (!pretrained.FineTune)
+            {
+                return ((_, _) =>
+                {
+                    PretrainedPolicy loaded = PretrainedPolicy.Load(pretrained.Folder, prompt, format.StepSeparator, pretrained.ContextLength);
+                    return new BasePolicy(loaded.Model, loaded.Tokenizer, [], Reused: false, loaded.Folder);
+                }, checkpoint, 0, false);
+            }
+
+            var pretrainedCache = new PretrainedBaseCache(CacheFolderOf(spec), loggers.CreateLogger<PretrainedBaseCache>());
+            return ((meter, report) => pretrainedCache.GetOrTrain(key, pretrained.Folder, prompt, format, split.Train, meter, report, cancellation),
+                key.Hash(), fineTuning.Steps, true);
+        }
+
+        var tokenizer = CharTokenizer.ForAlphabets([task.Alphabet]);
+        TransformerConfig config = spec.Policy.ConfigFor(tokenizer.VocabularySize);
+        var charKey = new BasePolicyKey(task.Name, config, fineTuning, seed, tokenizer.Characters, BasePolicyKey.DigestOf(split.Train));
+        var cache = new BasePolicyCache(CacheFolderOf(spec), loggers.CreateLogger<BasePolicyCache>());
+        return ((meter, report) => cache.GetOrTrain(charKey, split.Train, meter, report, cancellation), charKey.Hash(), fineTuning.Steps, true);
+    }
+
+    /// <summary>A model folder's identity, hashed once per run (a real model is gigabytes).</summary>
+    private string PretrainedIdentity(string folder)
+    {
+        lock (_identities)
+        {
+            if (!_identities.TryGetValue(folder, out string? identity))
+            {
+                identity = PretrainedPolicy.Identity(folder);
+                _identities[folder] = identity;
+            }
+
+            return identity;
         }
     }
 
@@ -429,7 +486,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// </summary>
     /// <exception cref="InvalidOperationException">The attempts do not answer the questions one to one; the message says how.</exception>
     internal static IReadOnlyList<AttemptRecord> Verify(
-        IReasoningTask task, long seed, string label, IReadOnlyList<Problem> problems, IReadOnlyList<Attempt>? attempts, CharTokenizer tokenizer)
+        IReasoningTask task, long seed, string label, IReadOnlyList<Problem> problems, IReadOnlyList<Attempt>? attempts, ITokenizer tokenizer)
     {
         if (attempts is null)
         {
@@ -475,7 +532,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     }
 
     /// <summary>Tokens of <paramref name="text"/> under the policy's tokenizer; characters outside its vocabulary count one each.</summary>
-    private static int TokenCount(CharTokenizer tokenizer, string text)
+    private static int TokenCount(ITokenizer tokenizer, string text)
     {
         try
         {

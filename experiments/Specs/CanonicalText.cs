@@ -2,6 +2,7 @@ using System.Text;
 using Reasoning.Core.Options;
 using Reasoning.Core.Tasks.Jsonl;
 using Reasoning.Policy.Model;
+using Reasoning.Policy.Pretrained;
 
 namespace Reasoning.Experiments.Specs;
 
@@ -78,26 +79,49 @@ internal static class CanonicalText
             }
         }
 
-        // The sizes are written out for presets too: if a preset's definition changes, so does the run's identity.
-        if (spec.Policy.Preset is { } preset)
+        if (spec.Policy.Pretrained is { } pretrained)
         {
-            Line("policy.preset", preset);
+            // The folder's name and a hash of its contents, not its path: the same model elsewhere is the same run.
+            Line("policy.checkpoint", Path.GetFileName(pretrained.Folder.TrimEnd(Path.DirectorySeparatorChar)));
+            Line("policy.checkpoint_sha256", PretrainedPolicy.Identity(pretrained.Folder));
+            Line("policy.prompt", pretrained.Prompt);
+            if (pretrained.System is { } system)
+            {
+                Line("policy.system", system);
+            }
+
+            if (pretrained.ContextLength is { } context)
+            {
+                Line("policy.context_length", context);
+            }
+        }
+        else
+        {
+            // The sizes are written out for presets too: if a preset's definition changes, so does the run's identity.
+            if (spec.Policy.Preset is { } preset)
+            {
+                Line("policy.preset", preset);
+            }
+
+            TransformerConfig shape = spec.Policy.ConfigFor(PresetVocabulary);
+            Line("policy.sizes.dimension", shape.Dimension);
+            Line("policy.sizes.layers", shape.Layers);
+            Line("policy.sizes.heads", shape.Heads);
+            Line("policy.sizes.kv_heads", shape.KvHeads);
+            Line("policy.sizes.hidden_dimension", shape.HiddenDimension);
+            Line("policy.sizes.max_sequence_length", shape.MaxSequenceLength);
         }
 
-        TransformerConfig shape = spec.Policy.ConfigFor(PresetVocabulary);
-        Line("policy.sizes.dimension", shape.Dimension);
-        Line("policy.sizes.layers", shape.Layers);
-        Line("policy.sizes.heads", shape.Heads);
-        Line("policy.sizes.kv_heads", shape.KvHeads);
-        Line("policy.sizes.hidden_dimension", shape.HiddenDimension);
-        Line("policy.sizes.max_sequence_length", shape.MaxSequenceLength);
-        var fineTuning = spec.Policy.FineTuning;
-        Line("policy.fine_tuning.steps", fineTuning.Steps);
-        Line("policy.fine_tuning.batch_size", fineTuning.BatchSize);
-        Line("policy.fine_tuning.learning_rate", fineTuning.LearningRate);
-        Line("policy.fine_tuning.warmup_steps", fineTuning.WarmupSteps);
-        Line("policy.fine_tuning.weight_decay", fineTuning.WeightDecay);
-        Line("policy.fine_tuning.gradient_clip", fineTuning.GradientClip);
+        if (spec.Policy.Pretrained is not { FineTune: false })
+        {
+            var fineTuning = spec.Policy.FineTuning;
+            Line("policy.fine_tuning.steps", fineTuning.Steps);
+            Line("policy.fine_tuning.batch_size", fineTuning.BatchSize);
+            Line("policy.fine_tuning.learning_rate", fineTuning.LearningRate);
+            Line("policy.fine_tuning.warmup_steps", fineTuning.WarmupSteps);
+            Line("policy.fine_tuning.weight_decay", fineTuning.WeightDecay);
+            Line("policy.fine_tuning.gradient_clip", fineTuning.GradientClip);
+        }
 
         if (spec.Budget is { } budget)
         {

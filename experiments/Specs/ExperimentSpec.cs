@@ -80,10 +80,11 @@ internal sealed record HostSpec(string Device, string Precision, int Threads, in
 internal sealed record TaskSpec(IReasoningTask Task, PluginReference? Plugin, int Difficulty, int Train, int Test);
 
 /// <summary>
-/// The base policy (<c>policy:</c> section): a <c>preset</c> (tiny, small) or explicit <c>sizes</c>,
-/// and the supervised fine-tuning recipe (<c>fine_tuning:</c>; its seed is the unit's seed, not set here).
+/// The base policy (<c>policy:</c> section): a <c>preset</c> (tiny, small) or explicit <c>sizes</c>, or a pretrained
+/// Hugging Face model folder (<paramref name="Pretrained"/>); and the supervised fine-tuning recipe
+/// (<c>fine_tuning:</c>; its seed is the unit's seed, not set here).
 /// </summary>
-internal sealed record PolicySpec(string? Preset, ModelSizes? Sizes, FineTuningOptions FineTuning)
+internal sealed record PolicySpec(string? Preset, ModelSizes? Sizes, FineTuningOptions FineTuning, PretrainedSpec? Pretrained = null)
 {
     /// <summary>The model shape for a tokenizer of <paramref name="vocabularySize"/> tokens.</summary>
     public TransformerConfig ConfigFor(int vocabularySize) =>
@@ -91,6 +92,14 @@ internal sealed record PolicySpec(string? Preset, ModelSizes? Sizes, FineTuningO
             ? new TransformerConfig(vocabularySize, s.Dimension, s.Layers, s.Heads, s.KvHeads, s.HiddenDimension, s.MaxSequenceLength).Validate()
             : TransformerConfig.Preset(Preset ?? "tiny", vocabularySize);
 }
+
+/// <summary>A pretrained base policy (<c>policy.checkpoint</c>).</summary>
+/// <param name="Folder">The model folder, as a full path.</param>
+/// <param name="Prompt">The prompt format's name: plain, chatml, llama3, or a template with <c>{question}</c>.</param>
+/// <param name="System">The system message of a chat format, or null.</param>
+/// <param name="ContextLength">The longest sequence the run uses (<c>context_length</c>), or null for the loader's default.</param>
+/// <param name="FineTune">Whether <c>fine_tuning:</c> was written: the model is fine-tuned on the task's reference solutions first; otherwise it is used as it is.</param>
+internal sealed record PretrainedSpec(string Folder, string Prompt, string? System, int? ContextLength, bool FineTune);
 
 /// <summary>Explicit model sizes (<c>policy.sizes</c>).</summary>
 internal sealed record ModelSizes(int Dimension, int Layers, int Heads, int KvHeads, int HiddenDimension, int MaxSequenceLength);

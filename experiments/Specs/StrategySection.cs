@@ -148,7 +148,7 @@ internal static partial class StrategySection
             if (task is { HasStepChecker: false } && options is IRequiresStepChecker { RequiresStepChecker: true })
             {
                 reading.Errors.Add(reader.Value(OptionsKey) ?? node, reader.PathOf(OptionsKey),
-                    $"strategy {strategyName}{(suffix.Length > 0 ? $" ({label})" : "")} needs the task's step checker with these options (exact step labels), " +
+                    $"strategy {strategyName}{(suffix.Length > 0 ? $" ({label})" : "")} needs the task's step checker with these options (exact step labels, the default), " +
                     $"but task '{task.Name}' has none (a dataset cannot judge one step of free text); label steps by Monte-Carlo rollouts (labels: monte_carlo)");
                 continue;
             }

@@ -10,7 +10,10 @@ namespace Reasoning.Samples.ShortestOfN;
 
 /// <summary>
 /// Samples n solutions per question and answers with the shortest well-formed one: a toy
-/// length-prior baseline, and the how-to for writing a strategy outside the framework.
+/// length-prior baseline, and the how-to for writing a strategy outside the framework. It reads solutions
+/// through the task's solution format (<c>context.Task.SolutionFormat</c>), never a format of its own, so it
+/// works on the synthetic tasks (one step per line, <c>answer: 29</c>) and on datasets (free text, <c>#### 42</c>)
+/// alike.
 /// <para>
 /// What makes it a plug-in: a public, concrete class implementing <see cref="IStrategy"/>, with a public
 /// constructor taking its options object (or nothing). The runner finds it by full type name, binds
@@ -59,27 +62,29 @@ public sealed class ShortestOfNStrategy : IStrategy
         var sampling = new SamplingOptions(_options.Temperature, TopP: 1.0, _options.MaxNewTokens, StopAt.EndOfAnswer, Seed: context.Seed);
         IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(policy.Base, prompts, sampling, context.Meter, context.Cancellation);
 
+        // The task says how its solutions are written; the same format reads the answer the runner verifies.
+        ISolutionFormat format = context.Task.SolutionFormat;
         var attempts = new List<Attempt>(questions.Count);
         for (int q = 0; q < questions.Count; q++)
         {
             var texts = completions.Skip(q * n).Take(n).Select(c => c.Text).ToList();
-            string chosen = texts[IndexOfShortestWellFormed(texts)];
-            attempts.Add(new Attempt(questions[q].Id, SolutionText.ParseCompletion(chosen).Answer, chosen));
+            string chosen = texts[IndexOfShortestWellFormed(format, texts)];
+            attempts.Add(new Attempt(questions[q].Id, format.ParseCompletion(chosen).Answer, chosen));
         }
 
         return attempts;
     }
 
     /// <summary>
-    /// The index of the shortest well-formed completion (fewest characters; ties go to the one sampled
-    /// first), or 0 when none is well-formed. Model output is untrusted: this never throws.
+    /// The index of the shortest completion well-formed in <paramref name="format"/> (fewest characters; ties go to
+    /// the one sampled first), or 0 when none is well-formed. Model output is untrusted: this never throws.
     /// </summary>
-    public static int IndexOfShortestWellFormed(IReadOnlyList<string> completions)
+    public static int IndexOfShortestWellFormed(ISolutionFormat format, IReadOnlyList<string> completions)
     {
         int best = -1;
         for (int i = 0; i < completions.Count; i++)
         {
-            if (IsWellFormed(completions[i]) && (best < 0 || completions[i].Length < completions[best].Length))
+            if (IsWellFormed(format, completions[i]) && (best < 0 || completions[i].Length < completions[best].Length))
             {
                 best = i;
             }
@@ -89,13 +94,13 @@ public sealed class ShortestOfNStrategy : IStrategy
     }
 
     /// <summary>
-    /// Well-formed: every line parses (no malformed step) and the text ends in a complete answer line.
-    /// <see cref="SolutionText.ParseCompletion"/> is the framework's one parser, so this agrees with how
-    /// the runner reads the answer.
+    /// Well-formed: every step parses (no malformed step) and the text ends in a complete answer step.
+    /// <see cref="ISolutionFormat.ParseCompletion"/> of the task's format is the framework's one parser for
+    /// that task, so this agrees with how the runner reads the answer.
     /// </summary>
-    public static bool IsWellFormed(string completion)
+    public static bool IsWellFormed(ISolutionFormat format, string completion)
     {
-        ParsedSolution parsed = SolutionText.ParseCompletion(completion);
+        ParsedSolution parsed = format.ParseCompletion(completion);
         return parsed.HasAnswer && parsed.MalformedLines == 0;
     }
 }

@@ -20,6 +20,13 @@ public sealed class CommandTests
 
         Assert.Contains("answer: ", text);
 
+        // The dataset kind, and how its free-text solutions are written, from the formats a dataset task uses.
+        Assert.Contains("jsonl (a local dataset, no difficulty)", text);
+        Assert.Contains("need labels: monte_carlo", text);
+        Assert.Contains("    Natalia sold 48+24 = 72 clips altogether in April and May.\n    #### 72\n", text.ReplaceLineEndings("\n"));
+        Assert.Contains("with answer_format: boxed, steps are paragraphs (separated by a blank line) and the answer step is: The final answer is $\\boxed{72}$.", text);
+        Assert.Contains("with answer_format: plain, steps are paragraphs (separated by a blank line) and the answer step is: answer: 72", text);
+
         // Then every strategy, each option with its default, what is allowed and what it means.
         Assert.Contains("STRATEGIES", text);
         Assert.Contains("greedy: the base policy's most likely solution", text);

@@ -63,7 +63,7 @@ public sealed class StrategyTests : IDisposable
         for (int q = 0; q < questions.Count; q++)
         {
             var answers = samples.Skip(q * 6).Take(6).Select(c => SolutionText.ParseCompletion(c.Text).Answer).ToList();
-            Assert.Equal(MajorityVote.Choose(answers).Answer, attempts[q].Answer);
+            Assert.Equal(MajorityVote.Choose(answers, LineSolutionFormat.Instance).Answer, attempts[q].Answer);
         }
 
         Assert.Equal(samples.Sum(s => s.Tokens.Count), ((RecordingMeter)context.Meter).Total.GeneratedTokens);

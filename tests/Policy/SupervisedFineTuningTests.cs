@@ -24,7 +24,7 @@ public sealed class SupervisedFineTuningTests
     public void ThePromptIsMaskedOutOfTheLoss()
     {
         var problem = TaskRegistry.CreateDefault().Get("arithmetic").Generate(1, new Reasoning.Core.Problems.DeterministicRandom(1));
-        var example = SupervisedFineTuning.Encode(PolicyTestModels.Tokenizer, problem);
+        var example = SupervisedFineTuning.Encode(PolicyTestModels.Tokenizer, problem, Reasoning.Core.Solutions.LineSolutionFormat.Instance);
         (torch.Tensor ids, torch.Tensor targets) = SupervisedFineTuning.Collate([example], torch.CPU);
         long[] t = targets.data<long>().ToArray();
         Assert.All(t.Take(example.PromptLength - 1), x => Assert.Equal(-100, x));

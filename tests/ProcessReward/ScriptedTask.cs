@@ -1,9 +1,10 @@
 using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
 using Reasoning.Core.Tasks;
 
 namespace Reasoning.Tests.ProcessReward;
 
-/// <summary>A fake task whose step verdicts are given in advance; the answer "right" verifies.</summary>
+/// <summary>A fake task whose step verdicts are given in advance; the answer "right" verifies. Its solutions are in the line format unless <see cref="SolutionFormat"/> is set.</summary>
 internal sealed class ScriptedTask(params StepVerdict[] verdicts) : IReasoningTask
 {
     public string Name => "scripted";
@@ -15,6 +16,8 @@ internal sealed class ScriptedTask(params StepVerdict[] verdicts) : IReasoningTa
     public int MaxDifficulty => 1;
 
     public string Alphabet => "abcdefghijklmnopqrstuvwxyz";
+
+    public ISolutionFormat SolutionFormat { get; init; } = LineSolutionFormat.Instance;
 
     public Problem Generate(int difficulty, DeterministicRandom random) => Problem.Create(Name, 1, "q", "right", []);
 

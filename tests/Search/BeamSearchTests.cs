@@ -10,7 +10,7 @@ public sealed class BeamSearchTests
         new() { Width = width, ExpansionsPerBeam = expansions, MaxDepth = depth };
 
     private static async Task<IReadOnlyList<BeamResult>> Run(StubEnvironment env, BeamOptions options) =>
-        await BeamSearch.RunAsync(env.ProblemCount, options, env.Expand, env.Score);
+        await BeamSearch.RunAsync(env.ProblemCount, options, env.Expand, env.Score, env.IsAnswerStep);
 
     [Fact]
     public async Task BeamPicksTheKnownBest()

@@ -1,9 +1,14 @@
+using Reasoning.Core.Solutions;
+using Reasoning.Core.Solutions.FreeText;
 using Reasoning.Search.Mcts.BestOfN;
 
 namespace Reasoning.Tests.Search;
 
 public sealed class BestOfNSelectionTests
 {
+    private static readonly ISolutionFormat Lines = LineSolutionFormat.Instance;
+    private static readonly ISolutionFormat Boxed = new FreeTextFormat(AnswerFormat.Boxed);
+
     /// <summary>Candidates written "answer:score", null answer as "_", e.g. "5:0.9 _:1.0".</summary>
     private static List<ScoredCandidate> Parse(string candidates) =>
         candidates.Split(' ', StringSplitOptions.RemoveEmptyEntries)
@@ -39,13 +44,30 @@ public sealed class BestOfNSelectionTests
     [InlineData("1:NaN 2:0.1", BestOfNMode.MaxScore, 1)]
     [InlineData("1:NaN 1:NaN 2:0.1", BestOfNMode.WeightedMajority, 2)]
     public void ChoosesTheHandWorkedCandidate(string candidates, BestOfNMode mode, int expected) =>
-        Assert.Equal(expected, BestOfNSelection.Choose(Parse(candidates), mode));
+        Assert.Equal(expected, BestOfNSelection.Choose(Parse(candidates), mode, Lines));
 
     [Fact]
     public void AnswersAreComparedAfterTrimming()
     {
         List<ScoredCandidate> candidates = [new("5", 0.1), new(" 7", 0.2), new("7 ", 0.3)];
-        Assert.Equal(1, BestOfNSelection.Choose(candidates, BestOfNMode.Majority));
-        Assert.Equal(2, BestOfNSelection.Choose(candidates, BestOfNMode.WeightedMajority));
+        Assert.Equal(1, BestOfNSelection.Choose(candidates, BestOfNMode.Majority, Lines));
+        Assert.Equal(2, BestOfNSelection.Choose(candidates, BestOfNMode.WeightedMajority, Lines));
+    }
+
+    /// <summary>
+    /// Free text: \frac{1}{2} (0.2), 0.5 (0.3) and 1/2 (0.25) are one answer, 0.75 (0.6) another. Counted, 1/2 wins
+    /// three votes to one (its first candidate, 0); weighted, the half's 0.2 + 0.3 + 0.25 = 0.75 beats 0.6 and its
+    /// best-scoring candidate is 0.5 (1).
+    /// The line format sees four answers: majority takes the first, weighted majority the 0.6.
+    /// </summary>
+    [Theory]
+    [InlineData(BestOfNMode.Majority, 0, 0)]
+    [InlineData(BestOfNMode.WeightedMajority, 1, 3)]
+    [InlineData(BestOfNMode.MaxScore, 3, 3)]
+    public void FreeTextVotesGroupEquivalentAnswers(BestOfNMode mode, int freeText, int lines)
+    {
+        List<ScoredCandidate> candidates = [new("\\frac{1}{2}", 0.2), new("0.5", 0.3), new("1/2", 0.25), new("0.75", 0.6)];
+        Assert.Equal(freeText, BestOfNSelection.Choose(candidates, mode, Boxed));
+        Assert.Equal(lines, BestOfNSelection.Choose(candidates, mode, Lines));
     }
 }

@@ -1,9 +1,12 @@
+using Reasoning.Core.Solutions;
 using Reasoning.Search.Mcts;
 
 namespace Reasoning.Tests.Search;
 
 public sealed class ExpansionTests
 {
+    private static readonly IsAnswerStep Lines = LineSolutionFormat.Instance.IsAnswerStep;
+
     [Theory]
     [InlineData(1e4, -1e4, 1.0, 0.0)]
     [InlineData(-1e4, -1e4, 0.5, 0.5)]
@@ -55,7 +58,7 @@ public sealed class ExpansionTests
         IReadOnlyList<int> toScore = Expansion.Expand(tree, SearchTree.RootIndex,
         [
             new StepCandidate("answer: 3", -1), new StepCandidate("2+1=3", -1), new StepCandidate("2+", -1, Finished: false),
-        ], maxDepth: 5);
+        ], maxDepth: 5, Lines);
 
         Assert.Equal([1, 2], toScore);
         Assert.Equal([true, false, true], tree.Children(SearchTree.RootIndex).Select(c => tree.Terminal[c]));
@@ -66,7 +69,7 @@ public sealed class ExpansionTests
     public void ChildrenAtTheMaximumDepthAreTerminal()
     {
         var tree = new SearchTree(problem: 0);
-        Expansion.Expand(tree, SearchTree.RootIndex, [new StepCandidate("s", 0)], maxDepth: 1);
+        Expansion.Expand(tree, SearchTree.RootIndex, [new StepCandidate("s", 0)], maxDepth: 1, Lines);
         Assert.True(tree.Terminal[1]);
         Assert.False(tree.EndsAtAnswer(1));
     }
@@ -75,7 +78,7 @@ public sealed class ExpansionTests
     public void ALeafWithNoCandidatesBecomesATerminalDeadEnd()
     {
         var tree = new SearchTree(problem: 0);
-        Assert.Empty(Expansion.Expand(tree, SearchTree.RootIndex, [], maxDepth: 4));
+        Assert.Empty(Expansion.Expand(tree, SearchTree.RootIndex, [], maxDepth: 4, Lines));
         Assert.True(tree.Terminal[SearchTree.RootIndex]);
         Assert.False(tree.IsExpanded(SearchTree.RootIndex));
     }

@@ -9,7 +9,7 @@ public sealed class FinalChoiceTests
     private static SearchTree Tree()
     {
         var tree = new SearchTree(problem: 0);
-        tree.AddChildren(SearchTree.RootIndex, [("x", 0.5, false, 1, false), ("y", 0.3, false, 1, false), ("z", 0.2, false, 1, false)]);
+        tree.AddChildren(SearchTree.RootIndex, [("x", 0.5, false, 1, false, false), ("y", 0.3, false, 1, false, false), ("z", 0.2, false, 1, false, false)]);
         tree.SetScore(3, 0.95);
         for (int i = 0; i < 5; i++)
         {
@@ -33,7 +33,7 @@ public sealed class FinalChoiceTests
     public void VisitTiesGoToHigherQThenLowerIndex()
     {
         var tree = new SearchTree(problem: 0);
-        tree.AddChildren(SearchTree.RootIndex, [("p", 0.25, false, 1, false), ("q", 0.25, false, 1, false), ("r", 0.25, false, 1, false), ("s", 0.25, false, 1, false)]);
+        tree.AddChildren(SearchTree.RootIndex, [("p", 0.25, false, 1, false, false), ("q", 0.25, false, 1, false, false), ("r", 0.25, false, 1, false, false), ("s", 0.25, false, 1, false, false)]);
         tree.SetScore(1, 0.5);
         tree.SetScore(2, 0.7);
         tree.SetScore(3, 0.7);
@@ -59,11 +59,11 @@ public sealed class FinalChoiceTests
     public void TheBestAnswerIsTheBestScoringCompleteAnswerLineAnywhere()
     {
         var tree = new SearchTree(problem: 0);
-        tree.AddChildren(SearchTree.RootIndex, [("answer: 1", 0.5, true, 1, false), ("answer: 2", 0.3, true, 1, true), ("s", 0.2, false, 1, false)]);
+        tree.AddChildren(SearchTree.RootIndex, [("answer: 1", 0.5, true, 1, false, true), ("answer: 2", 0.3, true, 1, true, false), ("s", 0.2, false, 1, false, false)]);
         tree.SetScore(1, 0.3);
         tree.SetScore(2, 0.99);
         tree.SetScore(3, 0.9);
-        tree.AddChildren(3, [("answer: 3", 1, true, 1, false)]);
+        tree.AddChildren(3, [("answer: 3", 1, true, 1, false, true)]);
         tree.SetScore(4, 0.6);
         Assert.Equal(4, FinalChoice.BestAnswer(tree));
         Assert.Equal(["s", "answer: 3"], tree.Steps(4));

@@ -20,7 +20,7 @@ public sealed class MctsSearchTests
         new() { Simulations = simulations, CandidatesPerExpansion = candidates, MaxDepth = 8, Temperature = temperature, FinalSelection = final };
 
     private static async Task<IReadOnlyList<MctsResult>> Run(StubEnvironment env, MctsOptions options, long seed = 0) =>
-        await MctsSearch.RunAsync(env.ProblemCount, options, env.Expand, env.Score, seed);
+        await MctsSearch.RunAsync(env.ProblemCount, options, env.Expand, env.Score, env.IsAnswerStep, seed);
 
     /// <summary>
     /// Worked by hand with c_puct = 1.25 (PUCT = Q + 1.25·P·√N(root)/(1 + N)):
@@ -276,7 +276,7 @@ public sealed class MctsSearchTests
             ExplorationConstant = c, Temperature = temperature, FinalSelection = final,
         };
         var env = new StubEnvironment(Golden());
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => MctsSearch.RunAsync(1, options, env.Expand, env.Score));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => MctsSearch.RunAsync(1, options, env.Expand, env.Score, env.IsAnswerStep));
         Assert.Contains(key, error.Message);
         Assert.Empty(env.ExpandCalls);
     }
@@ -286,7 +286,7 @@ public sealed class MctsSearchTests
     {
         var env = new StubEnvironment(Golden());
         ScoreStates tooFew = (_, _) => Task.FromResult<IReadOnlyList<double>>([0.5]);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => MctsSearch.RunAsync(1, Options(2), env.Expand, tooFew));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => MctsSearch.RunAsync(1, Options(2), env.Expand, tooFew, env.IsAnswerStep));
     }
 
     [Fact]
@@ -295,7 +295,7 @@ public sealed class MctsSearchTests
         var env = new StubEnvironment(Golden());
         ScoreStates garbage = (states, _) => Task.FromResult<IReadOnlyList<double>>(
             states.Select(s => s.Steps[^1] switch { "a" => double.NaN, "b" => 7.0, _ => -3.0 }).ToList());
-        SearchTree tree = (await MctsSearch.RunAsync(1, Options(1), env.Expand, garbage))[0].Tree;
+        SearchTree tree = (await MctsSearch.RunAsync(1, Options(1), env.Expand, garbage, env.IsAnswerStep))[0].Tree;
         Assert.Equal([0.0, 1.0, 0.0], tree.Children(SearchTree.RootIndex).Select(c => tree.Score[c]));
     }
 

@@ -1,13 +1,18 @@
+using Reasoning.Core.Solutions;
 using Reasoning.Search.Mcts;
 
 namespace Reasoning.Tests.Search;
 
 /// <summary>
 /// The policy and the reward model for a batch of stub problems: <see cref="Expand"/> and <see cref="Score"/>
-/// answer from problem <c>state.Problem</c>'s <see cref="StubBandit"/> and record every call.
+/// answer from problem <c>state.Problem</c>'s <see cref="StubBandit"/> and record every call. The stubs' steps are
+/// in the line format (<c>answer: 1</c> ends a solution) unless <see cref="IsAnswerStep"/> says otherwise.
 /// </summary>
 internal sealed class StubEnvironment(params StubBandit[] problems)
 {
+    /// <summary>The format's answer test the searches are given.</summary>
+    public IsAnswerStep IsAnswerStep { get; init; } = LineSolutionFormat.Instance.IsAnswerStep;
+
     public List<IReadOnlyList<SearchState>> ExpandCalls { get; } = [];
 
     public List<IReadOnlyList<SearchState>> ScoreCalls { get; } = [];

@@ -45,4 +45,12 @@ public interface ISolutionFormat
 
     /// <summary>The step that states <paramref name="answer"/> and nothing else, e.g. <c>answer: 29</c> or <c>#### 42</c>.</summary>
     string AnswerStep(string answer);
+
+    /// <summary>
+    /// The key under which <paramref name="answer"/> (a parsed answer, trimmed) is counted in a vote
+    /// (<see cref="Voting.MajorityVote"/>): answers this format's tasks consider equal have equal keys
+    /// (<c>1,234</c> and <c>1234</c> for free text), and an answer whose key is empty does not vote. The answer as it is
+    /// unless a format says otherwise (the line format compares answers as written).
+    /// </summary>
+    string AnswerKey(string answer) => answer;
 }

@@ -32,4 +32,7 @@ public sealed class LineSolutionFormat : ISolutionFormat
     public bool IsAnswerStep(string step) => SolutionText.IsAnswerLine(step);
 
     public string AnswerStep(string answer) => SolutionText.AnswerPrefix + answer;
+
+    /// <summary>The answer as written: the synthetic tasks' votes compare answers as text.</summary>
+    public string AnswerKey(string answer) => answer;
 }

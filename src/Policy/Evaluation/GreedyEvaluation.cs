@@ -12,7 +12,7 @@ namespace Reasoning.Policy.Evaluation;
 public static class GreedyEvaluation
 {
     /// <returns>The fraction of problems whose greedy answer the task verifies.</returns>
-    public static double Accuracy(Transformer model, CharTokenizer tokenizer, IReasoningTask task, IReadOnlyList<Problem> problems, int batchSize, IUsageMeter meter, int maxNewTokens = 128)
+    public static double Accuracy(Transformer model, ITokenizer tokenizer, IReasoningTask task, IReadOnlyList<Problem> problems, int batchSize, IUsageMeter meter, int maxNewTokens = 128)
     {
         int correct = 0;
         var options = SamplingOptions.Greedy(maxNewTokens);
@@ -20,10 +20,10 @@ public static class GreedyEvaluation
         {
             var prompts = chunk.Select(p => (IReadOnlyList<int>)tokenizer.EncodePrompt(p.Prompt)).ToList();
             var rows = chunk.Select((_, i) => new BatchedSampler.RowOptions(options, i)).ToList();
-            GeneratedSequence[] outputs = BatchedSampler.Generate(model, prompts, rows, Enumerable.Repeat(meter, chunk.Length).ToList());
+            GeneratedSequence[] outputs = BatchedSampler.Generate(model, prompts, rows, Enumerable.Repeat(meter, chunk.Length).ToList(), tokenizer: tokenizer);
             for (int i = 0; i < chunk.Length; i++)
             {
-                ParsedSolution parsed = SolutionText.ParseCompletion(tokenizer.Decode(outputs[i].Tokens));
+                ParsedSolution parsed = task.SolutionFormat.ParseCompletion(tokenizer.Decode(outputs[i].Tokens));
                 correct += task.VerifyAnswer(chunk[i], parsed.Answer) ? 1 : 0;
             }
         }

@@ -16,14 +16,18 @@ namespace Reasoning.Policy.Generation;
 /// </summary>
 internal static class BatchedSampler
 {
+    /// <summary>The character tokenizer's stop rule reads only the line-end ids, not the characters.</summary>
+    private static readonly CharTokenizer LineEnds = new("");
+
     /// <param name="model">The model, in evaluation mode.</param>
     /// <param name="prompts">Token ids per row, each starting with <see cref="CharTokenizer.Begin"/>.</param>
     /// <param name="options">Options per row (rows of merged requests may differ in seed and stop, not in temperature or length).</param>
     /// <param name="meters">The meter each row's costs go to.</param>
     /// <param name="ignoreStopTokens">Benchmarks only: every row runs to the length limit, stop tokens or not, so the work is fixed.</param>
+    /// <param name="tokenizer">Says which generated token ends a step or the solution (<see cref="ITokenizer.StopAfter"/>); null for the character tokenizer's line-end tokens.</param>
     public static GeneratedSequence[] Generate(
         Transformer model, IReadOnlyList<IReadOnlyList<int>> prompts, IReadOnlyList<RowOptions> options, IReadOnlyList<IUsageMeter> meters,
-        bool ignoreStopTokens = false)
+        bool ignoreStopTokens = false, ITokenizer? tokenizer = null)
     {
         int batch = prompts.Count;
         if (batch == 0)
@@ -97,7 +101,8 @@ internal static class BatchedSampler
                 row.Tokens.Add(token);
                 row.LogProbabilities.Add(logProbability);
                 row.Meter.Record(new Usage(1, 0, 0, 0));
-                if (!ignoreStopTokens && (token == CharTokenizer.EndOfAnswer || (token == CharTokenizer.EndOfStep && row.Options.Sampling.Stop == StopAt.EndOfStep)))
+                TokenStop stop = ignoreStopTokens ? TokenStop.None : (tokenizer ?? LineEnds).StopAfter(row.Tokens);
+                if (stop == TokenStop.EndOfAnswer || (stop == TokenStop.EndOfStep && row.Options.Sampling.Stop == StopAt.EndOfStep))
                 {
                     row.Stopped = true;
                     finished++;

@@ -23,7 +23,7 @@ public enum ModelRole
 /// </summary>
 public sealed class ModelHandle : IDisposable
 {
-    internal ModelHandle(string name, ModelRole role, Transformer model, CharTokenizer tokenizer)
+    internal ModelHandle(string name, ModelRole role, Transformer model, ITokenizer tokenizer)
     {
         Name = name;
         Role = role;
@@ -38,7 +38,8 @@ public sealed class ModelHandle : IDisposable
     /// <summary>The module. A trainable handle's module may be trained by its owner; others must not be.</summary>
     public Transformer Model { get; }
 
-    public CharTokenizer Tokenizer { get; }
+    /// <summary>The model's text side: the character tokenizer of a built-in model, or a <see cref="PretrainedTokenizer"/>.</summary>
+    public ITokenizer Tokenizer { get; }
 
     public bool IsDisposed { get; private set; }
 

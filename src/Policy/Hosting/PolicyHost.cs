@@ -84,7 +84,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
     };
 
     /// <summary>Takes ownership of a trained model as the frozen base policy (moved to the device and the inference precision).</summary>
-    public ModelHandle AddBase(Transformer model, CharTokenizer tokenizer, string name = "base") => AddFrozen(model, tokenizer, name, ModelRole.Base);
+    public ModelHandle AddBase(Transformer model, ITokenizer tokenizer, string name = "base") => AddFrozen(model, tokenizer, name, ModelRole.Base);
 
     /// <summary>A frozen copy of <paramref name="source"/>, e.g. GRPO's KL reference.</summary>
     public ModelHandle CreateReference(ModelHandle source, string name) => AddFrozen(CopyFp32(source), source.Tokenizer, name, ModelRole.Reference);
@@ -97,7 +97,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
         return Register(new ModelHandle(name, ModelRole.Trainable, copy, source.Tokenizer));
     }
 
-    private ModelHandle AddFrozen(Transformer model, CharTokenizer tokenizer, string name, ModelRole role)
+    private ModelHandle AddFrozen(Transformer model, ITokenizer tokenizer, string name, ModelRole role)
     {
         model.to(Device);
         model.eval();
@@ -161,7 +161,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
 
     private Transformer CopyOf(Transformer source, ScalarType dtype)
     {
-        var copy = new Transformer(source.Config, seed: 0);
+        var copy = Transformer.ForLoading(source.Config);
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
@@ -190,7 +190,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
         return GenerateAsync(model, ids, options, meter, cancellation);
     }
 
-    /// <summary>Samples one continuation per prompt given as token ids (starting with <see cref="CharTokenizer.Begin"/>).</summary>
+    /// <summary>Samples one continuation per prompt given as token ids (as <see cref="ITokenizer.EncodePrompt"/> makes them).</summary>
     public async Task<IReadOnlyList<Completion>> GenerateAsync(ModelHandle model, IReadOnlyList<IReadOnlyList<int>> prompts, SamplingOptions options, IUsageMeter meter, CancellationToken cancellation = default)
     {
         options.Validate();
@@ -341,7 +341,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
             var prompts = batch.SelectMany(r => r.Prompts).ToList();
             var rowOptions = batch.SelectMany(r => r.Prompts.Select((_, i) => new BatchedSampler.RowOptions(r.Options, r.FirstRow + i))).ToList();
             var meters = batch.SelectMany(r => r.Prompts.Select(_ => r.Meter)).ToList();
-            GeneratedSequence[] outputs = BatchedSampler.Generate(batch[0].Model.Model, prompts, rowOptions, meters);
+            GeneratedSequence[] outputs = BatchedSampler.Generate(batch[0].Model.Model, prompts, rowOptions, meters, tokenizer: batch[0].Model.Tokenizer);
             Interlocked.Increment(ref _batches);
             Interlocked.Add(ref _rows, prompts.Count);
             int at = 0;

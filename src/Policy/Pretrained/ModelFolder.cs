@@ -141,8 +141,9 @@ public static class ModelFolder
     /// <summary>
     /// Writes <paramref name="model"/> as a Hugging Face folder the same loader (and transformers) reads: the weights in
     /// <paramref name="dtype"/> (float32 or bfloat16), sharded past <paramref name="maxShardBytes"/>; <c>config.json</c>
-    /// copied from <paramref name="sourceFolder"/> with its torch_dtype updated, or written from the config when there is
-    /// none; and the tokenizer and generation files copied from <paramref name="sourceFolder"/>.
+    /// written from <paramref name="config"/> when given, else copied from <paramref name="sourceFolder"/> with its
+    /// torch_dtype updated, else written from the model's shape; and the tokenizer and generation files copied from
+    /// <paramref name="sourceFolder"/>.
     /// </summary>
     public static void Save(string folder, Transformer model, string? sourceFolder = null, ScalarType dtype = ScalarType.Float32, long maxShardBytes = DefaultMaxShardBytes, HfModelConfig? config = null)
     {
@@ -169,7 +170,7 @@ public static class ModelFolder
 
         WriteWeights(folder, tensors, maxShardBytes);
         string dtypeName = dtype switch { ScalarType.BFloat16 => "bfloat16", ScalarType.Float16 => "float16", _ => "float32" };
-        JsonObject json = sourceFolder is not null && File.Exists(Path.Combine(sourceFolder, ConfigFile))
+        JsonObject json = config is null && sourceFolder is not null && File.Exists(Path.Combine(sourceFolder, ConfigFile))
             ? JsonNode.Parse(File.ReadAllText(Path.Combine(sourceFolder, ConfigFile))) as JsonObject
               ?? throw new ModelFolderException(Path.Combine(sourceFolder, ConfigFile), "must hold a JSON object")
             : HfConfigWriter.Write(config ?? HfConfigWriter.Describe(model.Config));

@@ -18,7 +18,10 @@ public sealed class GreedyOptions
     public int MaxNewTokens { get; set; } = 128;
 }
 
-/// <summary><c>greedy</c>: the base policy's most likely solution, one per question. No training.</summary>
+/// <summary>
+/// <c>greedy</c>: the base policy's most likely solution, one per question, its answer read by the task's solution
+/// format (<see cref="Core.Tasks.IReasoningTask.SolutionFormat"/>). No training.
+/// </summary>
 public sealed class GreedyStrategy(GreedyOptions options) : IStrategy
 {
     public const string StrategyName = "greedy";
@@ -35,6 +38,10 @@ public sealed class GreedyStrategy(GreedyOptions options) : IStrategy
         PolicySession policy = context.Services.GetRequiredService<PolicySession>();
         IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(
             policy.Base, questions.Select(q => q.Prompt).ToList(), SamplingOptions.Greedy(options.MaxNewTokens), context.Meter, context.Cancellation);
-        return questions.Select((q, i) => new Attempt(q.Id, SolutionText.ParseCompletion(completions[i].Text).Answer, completions[i].Text)).ToList();
+        return questions.Select((q, i) => AttemptOf(q.Id, completions[i].Text, context.Task.SolutionFormat)).ToList();
     }
+
+    /// <summary>The attempt a completion makes: its answer as <paramref name="format"/> reads it (none when it has none), and the text.</summary>
+    internal static Attempt AttemptOf(string questionId, string completion, ISolutionFormat format) =>
+        new(questionId, format.ParseCompletion(completion).Answer, completion);
 }

@@ -35,8 +35,9 @@ public sealed class SelfConsistencyOptions
 
 /// <summary>
 /// <c>self-consistency</c> (Wang et al. 2023): k sampled solutions per question, the majority
-/// answer wins (ties: the answer sampled first). No training. All k × questions rows go to the host
-/// at once, which batches them.
+/// answer wins (ties: the answer sampled first); answers are read and compared by the task's solution format, so
+/// on free text <c>1,234</c> and <c>1234</c> are one answer (<see cref="MajorityVote"/>). No training. All
+/// k × questions rows go to the host at once, which batches them.
 /// </summary>
 public sealed class SelfConsistencyStrategy(SelfConsistencyOptions options) : IStrategy
 {
@@ -56,6 +57,6 @@ public sealed class SelfConsistencyStrategy(SelfConsistencyOptions options) : IS
         var prompts = questions.SelectMany(q => Enumerable.Repeat(q.Prompt, k)).ToList();
         var sampling = new SamplingOptions(options.Temperature, options.TopP, options.MaxNewTokens, StopAt.EndOfAnswer, Seed: context.Seed);
         IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(policy.Base, prompts, sampling, context.Meter, context.Cancellation);
-        return questions.Select((q, i) => MajorityVote.Attempt(q.Id, completions.Skip(i * k).Take(k).Select(c => c.Text).ToList())).ToList();
+        return questions.Select((q, i) => MajorityVote.Attempt(q.Id, completions.Skip(i * k).Take(k).Select(c => c.Text).ToList(), context.Task.SolutionFormat)).ToList();
     }
 }

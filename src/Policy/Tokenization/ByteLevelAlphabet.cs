@@ -11,6 +11,9 @@ internal static class ByteLevelAlphabet
     private static readonly char[] ByteToChar = BuildByteToChar();
     private static readonly Dictionary<char, byte> CharToByte = ByteToChar.Select((c, b) => (c, b)).ToDictionary(p => p.c, p => (byte)p.b);
 
+    /// <summary>The character that stands for <paramref name="value"/>.</summary>
+    public static char Character(byte value) => ByteToChar[value];
+
     /// <summary>The text's UTF-8 bytes, each written as its character.</summary>
     public static string Encode(ReadOnlySpan<char> text)
     {

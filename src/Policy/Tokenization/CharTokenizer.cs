@@ -9,7 +9,7 @@ namespace Reasoning.Policy.Tokenization;
 /// <see cref="EndOfStep"/> after any other line (the question line included), so a sampler can
 /// stop after one step or after the answer; both decode back to a newline.
 /// </summary>
-public sealed class CharTokenizer
+public sealed class CharTokenizer : ITokenizer
 {
     public const int Padding = 0;
     public const int Begin = 1;
@@ -85,6 +85,17 @@ public sealed class CharTokenizer
         ids.AddRange(Encode(SolutionText.RenderLines(lines)));
         return ids;
     }
+
+    /// <summary>None: the answer line's own end token stops a row.</summary>
+    public IReadOnlyList<int> EndOfCompletion => [];
+
+    /// <summary>The line-end tokens are the stop tokens: <see cref="EndOfAnswer"/> ends the solution, <see cref="EndOfStep"/> a step.</summary>
+    public TokenStop StopAfter(IReadOnlyList<int> generated) => generated.Count == 0 ? TokenStop.None : generated[^1] switch
+    {
+        EndOfAnswer => TokenStop.EndOfAnswer,
+        EndOfStep => TokenStop.EndOfStep,
+        _ => TokenStop.None,
+    };
 
     /// <summary>Decodes ids; both line ends become a newline, <see cref="Begin"/> and padding vanish. Never throws.</summary>
     public string Decode(IEnumerable<int> ids)

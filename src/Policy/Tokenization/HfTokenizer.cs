@@ -64,6 +64,12 @@ public sealed class HfTokenizer
     /// </summary>
     public IReadOnlySet<int> EndIds { get; private set; } = new HashSet<int>();
 
+    /// <summary>
+    /// The token a finished answer is written with: tokenizer_config.json's <c>eos_token</c> (an instruct model's end of
+    /// turn, &lt;|im_end|&gt; for Qwen), else generation_config.json's first <c>eos_token_id</c>; null when neither names one.
+    /// </summary>
+    public int? EndId { get; private set; }
+
     /// <summary>The padding token (tokenizer_config.json's <c>pad_token</c>), or null when it names none.</summary>
     public int? PaddingId { get; private set; }
 
@@ -107,12 +113,15 @@ public sealed class HfTokenizer
             if (tokenizer.SpecialTokenId(config, "eos_token") is int eos)
             {
                 ends.Add(eos);
+                tokenizer.EndId = eos;
             }
         }
 
         if (generation is not null)
         {
-            ends.UnionWith(ReadIds(generation, "eos_token_id"));
+            IReadOnlyList<int> generationEnds = ReadIds(generation, "eos_token_id").ToList();
+            ends.UnionWith(generationEnds);
+            tokenizer.EndId ??= generationEnds.Count > 0 ? generationEnds[0] : null;
         }
 
         tokenizer.EndIds = ends;

@@ -42,7 +42,7 @@ public sealed record BasePolicyKey(string Task, TransformerConfig Config, FineTu
 }
 
 /// <summary>A fine-tuned base policy, and whether it came from the cache.</summary>
-public sealed record BasePolicy(Transformer Model, CharTokenizer Tokenizer, IReadOnlyList<LossPoint> LossCurve, bool Reused, string Path);
+public sealed record BasePolicy(Transformer Model, ITokenizer Tokenizer, IReadOnlyList<LossPoint> LossCurve, bool Reused, string Path);
 
 /// <summary>
 /// Fine-tuned base policies on disk, one checkpoint per <see cref="BasePolicyKey.Hash()"/>, so a

@@ -59,9 +59,10 @@ public static class SupervisedFineTuning
     private const long Ignore = -100;
 
     /// <summary>Trains <paramref name="model"/> in place and returns the loss curve (one point per step).</summary>
+    /// <param name="format">How reference solutions are written (the task's); null for the one-step-per-line format.</param>
     public static IReadOnlyList<LossPoint> Train(
-        Transformer model, CharTokenizer tokenizer, IReadOnlyList<Problem> problems, FineTuningOptions options, IUsageMeter meter,
-        Action<LossPoint>? progress = null, CancellationToken cancellation = default)
+        Transformer model, ITokenizer tokenizer, IReadOnlyList<Problem> problems, FineTuningOptions options, IUsageMeter meter,
+        Action<LossPoint>? progress = null, CancellationToken cancellation = default, ISolutionFormat? format = null)
     {
         options.Validate();
         if (problems.Count == 0)
@@ -69,7 +70,7 @@ public static class SupervisedFineTuning
             throw new ArgumentException("fine-tuning needs at least one problem", nameof(problems));
         }
 
-        var examples = problems.Select(p => Encode(tokenizer, p)).ToList();
+        var examples = problems.Select(p => Encode(tokenizer, p, format ?? LineSolutionFormat.Instance)).ToList();
         int longest = examples.Max(e => e.Ids.Count);
         if (longest > model.Config.MaxSequenceLength)
         {
@@ -140,14 +141,16 @@ public static class SupervisedFineTuning
         return nn.functional.cross_entropy(logits.reshape(b * t, -1).to(float32), targets.reshape(b * t), ignore_index: Ignore);
     }
 
-    /// <summary>A solution as ids, and how many of them are the prompt (Begin, question, end of line).</summary>
+    /// <summary>A solution as ids, and how many of them are the prompt.</summary>
     internal sealed record Example(List<int> Ids, int PromptLength);
 
-    internal static Example Encode(CharTokenizer tokenizer, Problem problem)
+    /// <summary>The prompt, the reference solution in the task's format, and the tokenizer's end of completion (an end-of-sequence id for a pretrained model).</summary>
+    internal static Example Encode(ITokenizer tokenizer, Problem problem, ISolutionFormat format)
     {
         List<int> ids = tokenizer.EncodePrompt(problem.Prompt);
         int promptLength = ids.Count;
-        ids.AddRange(tokenizer.Encode(SolutionText.RenderCompletion(problem.ReferenceSteps, problem.Answer)));
+        ids.AddRange(tokenizer.Encode(format.RenderCompletion(problem.ReferenceSteps, problem.Answer)));
+        ids.AddRange(tokenizer.EndOfCompletion);
         return new Example(ids, promptLength);
     }
 

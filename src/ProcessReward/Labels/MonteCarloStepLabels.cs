@@ -6,7 +6,7 @@ namespace Reasoning.ProcessReward.Labels;
 
 /// <summary>
 /// Produces <paramref name="k"/> completions for each prefix: the text a policy writes after the question
-/// and the prefix's steps (more steps and an answer line). One call receives every prefix, so the policy host
+/// and the prefix's steps (more steps and an answer step, in the task's solution format). One call receives every prefix, so the policy host
 /// can generate them all in one batch. Returns one list of <paramref name="k"/> texts per prefix, in order.
 /// </summary>
 public delegate Task<IReadOnlyList<IReadOnlyList<string>>> RolloutFunction(
@@ -46,8 +46,10 @@ public sealed record MonteCarloOptions(int Rollouts = 8, MonteCarloEstimate Esti
 /// <summary>
 /// Process labels without a step checker, after Math-Shepherd (Wang et al. 2024): a step is as good as the
 /// chance that the policy, continuing from the steps up to and including it, reaches a right answer.
-/// The answer line is labelled by the verifier directly (no rollouts). Every step prefix of every solution
-/// goes to the rollout function in one call.
+/// The answer step is labelled by the verifier directly (no rollouts). Every step prefix of every solution
+/// goes to the rollout function in one call. Solutions and rollouts are read by the task's solution format
+/// (<see cref="IReasoningTask.SolutionFormat"/>), so the steps are lines or paragraphs as the task writes them; no
+/// step checker is needed (the labels of a dataset).
 /// <para>
 /// Worked example, k = 4, steps s1, s2 and a right answer: rollouts after s1 verify 3 of 4, after s2 0 of 4
 /// → soft labels 0.75, 0, 1; hard labels 1, 0, 1.
@@ -61,7 +63,8 @@ public static class MonteCarloStepLabels
         MonteCarloOptions options, CancellationToken cancellation = default)
     {
         options.Validate();
-        var parsed = solutions.Select(s => SolutionText.ParseCompletion(s.Completion)).ToArray();
+        ISolutionFormat format = task.SolutionFormat;
+        var parsed = solutions.Select(s => format.ParseCompletion(s.Completion)).ToArray();
         var prefixes = new List<(Problem Problem, IReadOnlyList<string> Prefix)>();
         for (int i = 0; i < solutions.Count; i++)
         {
@@ -85,11 +88,11 @@ public static class MonteCarloStepLabels
         for (int i = 0; i < solutions.Count; i++)
         {
             Problem problem = solutions[i].Problem;
-            IReadOnlyList<string> lines = LabeledSolution.LinesOf(parsed[i]);
+            IReadOnlyList<string> lines = LabeledSolution.LinesOf(parsed[i], format);
             var labels = new double[lines.Count];
             for (int j = 0; j < parsed[i].Steps.Count; j++)
             {
-                labels[j] = Estimate(task, problem, completions[next++], options);
+                labels[j] = Estimate(task, format, problem, completions[next++], options);
             }
 
             if (parsed[i].Answer is { } answer)
@@ -97,21 +100,21 @@ public static class MonteCarloStepLabels
                 labels[^1] = task.VerifyAnswer(problem, answer) ? 1 : 0;
             }
 
-            labelled[i] = new LabeledSolution(problem.Id, problem.Prompt, lines, labels);
+            labelled[i] = new LabeledSolution(problem.Id, problem.Prompt, lines, labels) { Format = format };
         }
 
         return labelled;
     }
 
     /// <summary>The label of one step from the completions that continue after it.</summary>
-    private static double Estimate(IReasoningTask task, Problem problem, IReadOnlyList<string> completions, MonteCarloOptions options)
+    private static double Estimate(IReasoningTask task, ISolutionFormat format, Problem problem, IReadOnlyList<string> completions, MonteCarloOptions options)
     {
         if (completions.Count == 0)
         {
             throw new InvalidOperationException("the rollout function returned no completions for a prefix");
         }
 
-        int right = completions.Count(c => task.VerifyAnswer(problem, SolutionText.ParseCompletion(c).Answer));
+        int right = completions.Count(c => task.VerifyAnswer(problem, format.ParseCompletion(c).Answer));
         return options.Estimate == MonteCarloEstimate.Hard ? (right > 0 ? 1 : 0) : (double)right / completions.Count;
     }
 }

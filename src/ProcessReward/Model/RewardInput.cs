@@ -1,3 +1,4 @@
+using Reasoning.Core.Solutions;
 using Reasoning.Policy.Tokenization;
 using static TorchSharp.torch;
 
@@ -10,23 +11,25 @@ namespace Reasoning.ProcessReward.Model;
 internal sealed record RewardInput(int[] Ids, int[] LineEnds, int PromptLength)
 {
     /// <summary>
-    /// Encodes a solution the way the policy reads it (<see cref="CharTokenizer.EncodePrompt"/>, then each line with
-    /// its newline), so a reward model built from the policy sees familiar text.
+    /// Encodes a solution the way the policy reads it (<see cref="ITokenizer.EncodePrompt"/>, then each step with
+    /// the format's separator after it), so a reward model built from the policy sees familiar text. A step's score is
+    /// read at the last token of its separator (for the character tokenizer, its line-end token).
     /// </summary>
-    /// <exception cref="ArgumentException">A line contains a line break, or a character the tokenizer cannot encode.</exception>
-    public static RewardInput Encode(CharTokenizer tokenizer, string prompt, IReadOnlyList<string> lines)
+    /// <exception cref="ArgumentException">A step contains the separator (for lines, any line break), or a character the tokenizer cannot encode.</exception>
+    public static RewardInput Encode(ITokenizer tokenizer, ISolutionFormat format, string prompt, IReadOnlyList<string> lines)
     {
         List<int> ids = tokenizer.EncodePrompt(prompt);
         int promptLength = ids.Count;
         var lineEnds = new int[lines.Count];
         for (int i = 0; i < lines.Count; i++)
         {
-            if (lines[i].AsSpan().IndexOfAny('\n', '\r') >= 0)
+            bool broken = format is LineSolutionFormat ? lines[i].AsSpan().IndexOfAny('\n', '\r') >= 0 : lines[i].Contains(format.StepSeparator, StringComparison.Ordinal);
+            if (broken)
             {
-                throw new ArgumentException($"line {i} of a solution to '{prompt}' contains a line break; a line is one step or the answer", nameof(lines));
+                throw new ArgumentException($"step {i} of a solution to '{prompt}' contains the step separator; a step is one line or paragraph", nameof(lines));
             }
 
-            ids.AddRange(tokenizer.Encode(lines[i] + "\n"));
+            ids.AddRange(tokenizer.Encode(format.RenderSteps([lines[i]])));
             lineEnds[i] = ids.Count - 1;
         }
 
@@ -34,7 +37,7 @@ internal sealed record RewardInput(int[] Ids, int[] LineEnds, int PromptLength)
     }
 
     /// <summary>
-    /// Right-padded ids [B, T] (padding <see cref="CharTokenizer.Padding"/>), positions [B, T] (a shared arange), and
+    /// Right-padded ids [B, T] (padding id 0, masked), positions [B, T] (a shared arange), and
     /// each row's <see cref="PromptLength"/> [B].
     /// </summary>
     public static (Tensor Ids, Tensor Positions, Tensor PromptLengths) Pack(IReadOnlyList<RewardInput> batch, Device device)

@@ -1,3 +1,4 @@
+using Reasoning.Core.Solutions;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Model;
@@ -42,7 +43,17 @@ public sealed class RewardModel : Module
     private bool UsesImplicit => Head != RewardHead.Scalar;
 
     /// <summary>The tokenizer whose ids the backbone reads.</summary>
-    public CharTokenizer Tokenizer { get; }
+    public ITokenizer Tokenizer { get; }
+
+    /// <summary>How the solutions it scores are written: where one step ends and the next begins.</summary>
+    public ISolutionFormat Format { get; private set; } = LineSolutionFormat.Instance;
+
+    /// <summary>Scores solutions written in <paramref name="format"/> (a free-text task's); the line format until this is called.</summary>
+    public RewardModel WithFormat(ISolutionFormat format)
+    {
+        Format = format;
+        return this;
+    }
 
     public TransformerConfig Config => backbone.Config;
 
@@ -57,7 +68,7 @@ public sealed class RewardModel : Module
     /// <param name="reference">The frozen policy of the implicit reward (required unless <paramref name="head"/> is <see cref="RewardHead.Scalar"/>; it must read the same vocabulary). Not copied, not owned.</param>
     /// <param name="beta">β of the implicit reward, positive.</param>
     public RewardModel(
-        TransformerConfig config, CharTokenizer tokenizer, RewardModelKind kind, long seed,
+        TransformerConfig config, ITokenizer tokenizer, RewardModelKind kind, long seed,
         RewardHead head = RewardHead.Scalar, Transformer? reference = null, double beta = 1.0) : base("reward_model")
     {
         if (tokenizer.VocabularySize > config.VocabularySize)
@@ -128,7 +139,7 @@ public sealed class RewardModel : Module
     /// takes <paramref name="reference"/> as its frozen π_ref, or <paramref name="policy"/> itself when that is null.
     /// </summary>
     public static RewardModel FromPolicy(
-        Transformer policy, CharTokenizer tokenizer, RewardModelKind kind, long seed,
+        Transformer policy, ITokenizer tokenizer, RewardModelKind kind, long seed,
         RewardHead head = RewardHead.Scalar, double beta = 1.0, Transformer? reference = null)
     {
         var model = new RewardModel(policy.Config, tokenizer, kind, seed, head, reference ?? policy, beta);
@@ -148,7 +159,7 @@ public sealed class RewardModel : Module
 
     /// <summary>A fresh model of its own (usually smaller) shape, on <paramref name="device"/> (CPU when null).</summary>
     public static RewardModel Fresh(
-        TransformerConfig config, CharTokenizer tokenizer, RewardModelKind kind, long seed, Device? device = null,
+        TransformerConfig config, ITokenizer tokenizer, RewardModelKind kind, long seed, Device? device = null,
         RewardHead head = RewardHead.Scalar, Transformer? reference = null, double beta = 1.0)
     {
         var model = new RewardModel(config, tokenizer, kind, seed, head, reference, beta);

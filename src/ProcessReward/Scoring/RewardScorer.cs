@@ -23,7 +23,7 @@ public static class RewardScorer
     public static double[][] Score(RewardModel model, IReadOnlyList<SolutionLines> solutions, IUsageMeter meter, int batchSize = DefaultBatchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var inputs = solutions.Select(s => RewardInput.Encode(model.Tokenizer, s.Prompt, s.Lines)).ToArray();
+        var inputs = solutions.Select(s => RewardInput.Encode(model.Tokenizer, model.Format, s.Prompt, s.Lines)).ToArray();
         int tooLong = Array.FindIndex(inputs, i => i.Ids.Length > model.Config.MaxSequenceLength);
         if (tooLong >= 0)
         {

@@ -131,7 +131,7 @@ public static class RewardModelTrainer
     /// </summary>
     internal static Example Encode(RewardModel model, LabeledSolution solution)
     {
-        var input = RewardInput.Encode(model.Tokenizer, solution.Prompt, solution.Lines);
+        var input = RewardInput.Encode(model.Tokenizer, model.Format, solution.Prompt, solution.Lines);
         if (input.LineEnds.Length == 0)
         {
             return new Example(input, [], []);

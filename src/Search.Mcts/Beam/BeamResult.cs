@@ -2,7 +2,7 @@ namespace Reasoning.Search.Mcts.Beam;
 
 /// <summary>What beam search found for one problem.</summary>
 /// <param name="Problem">The problem's index within the batch.</param>
-/// <param name="Chosen">The highest-scoring finished beam that ends at an answer line; failing that, the
+/// <param name="Chosen">The highest-scoring finished beam that ends at an answer step; failing that, the
 /// highest-scoring beam left (finished without an answer, or unfinished because the policy proposed
 /// nothing more), its flags saying which.</param>
 /// <param name="Finished">Every finished beam, in the order it finished.</param>

@@ -1,5 +1,3 @@
-using Reasoning.Core.Solutions;
-
 namespace Reasoning.Search.Mcts.Beam;
 
 /// <summary>
@@ -7,24 +5,27 @@ namespace Reasoning.Search.Mcts.Beam;
 /// (Beeching, Tunstall and Rush 2024, after Snell et al. 2024). Per problem, up to
 /// <see cref="BeamOptions.Width"/> partial solutions; each round:
 /// <list type="number">
-/// <item>ONE <see cref="ExpandSteps"/> call samples <see cref="BeamOptions.ExpansionsPerBeam"/> next lines
+/// <item>ONE <see cref="ExpandSteps"/> call samples <see cref="BeamOptions.ExpansionsPerBeam"/> next steps
 /// for every active beam of every problem;</item>
-/// <item>duplicates (same lines, same cut-off flag) are dropped, keeping the first;</item>
-/// <item>ONE <see cref="ScoreStates"/> call scores every new child (cut-off lines score 0 unasked);</item>
+/// <item>duplicates (same steps, same cut-off flag) are dropped, keeping the first;</item>
+/// <item>ONE <see cref="ScoreStates"/> call scores every new child (cut-off steps score 0 unasked);</item>
 /// <item>per problem the children are ranked by score (ties: earlier, i.e. from the better parent, then
 /// sampled first) and the top Width − (finished so far) are kept; the terminal ones join the finished
 /// pool and the rest are the next round's beams.</item>
 /// </list>
 /// A problem stops when Width beams have finished, no beam is left, or the policy proposes nothing.
-/// Beams reaching <see cref="BeamOptions.MaxDepth"/> lines are terminal, so the search ends by then.
+/// Beams reaching <see cref="BeamOptions.MaxDepth"/> steps are terminal, so the search ends by then. A beam
+/// finishes at its answer step, whatever the format calls one (<see cref="IsAnswerStep"/>): the search never
+/// reads the text itself.
 /// </summary>
 internal static class BeamSearch
 {
     /// <summary>Searches problems 0 .. <paramref name="problemCount"/> − 1; one result per problem, in order.</summary>
     /// <exception cref="ArgumentException">Invalid options (the message names the keys).</exception>
     public static async Task<IReadOnlyList<BeamResult>> RunAsync(
-        int problemCount, BeamOptions options, ExpandSteps expand, ScoreStates score, CancellationToken ct = default)
+        int problemCount, BeamOptions options, ExpandSteps expand, ScoreStates score, IsAnswerStep isAnswerStep, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(isAnswerStep);
         ArgumentOutOfRangeException.ThrowIfNegative(problemCount);
         SearchCalls.ThrowIfInvalid(options);
         var problems = Enumerable.Range(0, problemCount).Select(_ => new ProblemBeams()).ToArray();
@@ -47,7 +48,7 @@ internal static class BeamSearch
                 problems[p].Expansions++;
                 foreach (StepCandidate candidate in candidates[i] ?? [])
                 {
-                    children[p].Add(Child.Of(parent, candidate, options.MaxDepth));
+                    children[p].Add(Child.Of(parent, candidate, options.MaxDepth, isAnswerStep));
                 }
             }
 
@@ -124,23 +125,28 @@ internal static class BeamSearch
 
         public required bool Terminal { get; init; }
 
-        /// <summary>0 until scored; cut-off lines stay 0.</summary>
+        /// <summary>Its last step states the answer (never a cut-off step).</summary>
+        public required bool EndsAtAnswer { get; init; }
+
+        /// <summary>0 until scored; cut-off steps stay 0.</summary>
         public double Score { get; set; }
 
-        public string Key => (CutOff ? "cut\n" : "ok\n") + string.Join('\n', Steps);
+        /// <summary>Equal for equal steps and flag; each step length-prefixed, as a paragraph step may hold line breaks.</summary>
+        public string Key => (CutOff ? "cut\n" : "ok\n") + string.Join('\n', Steps.Select(s => $"{s.Length}:{s}"));
 
-        public static Child Of(SearchPath parent, StepCandidate candidate, int maxDepth)
+        public static Child Of(SearchPath parent, StepCandidate candidate, int maxDepth, IsAnswerStep isAnswerStep)
         {
             string text = (candidate.Text ?? "").Trim();
+            bool answer = Termination.EndsAtAnswer(text, candidate.Finished, isAnswerStep);
             return new Child
             {
                 Steps = [.. parent.Steps, text],
                 CutOff = !candidate.Finished,
-                Terminal = Termination.IsTerminal(text, candidate.Finished, parent.Steps.Count + 1, maxDepth),
+                Terminal = Termination.IsTerminal(answer, candidate.Finished, parent.Steps.Count + 1, maxDepth),
+                EndsAtAnswer = answer,
             };
         }
 
-        public SearchPath ToPath() =>
-            new(Steps, Score, Terminal, EndsAtAnswer: !CutOff && SolutionText.IsAnswerLine(Steps[^1]));
+        public SearchPath ToPath() => new(Steps, Score, Terminal, EndsAtAnswer);
     }
 }

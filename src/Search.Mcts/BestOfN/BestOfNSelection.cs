@@ -1,3 +1,4 @@
+using Reasoning.Core.Solutions;
 using Reasoning.Core.Voting;
 
 namespace Reasoning.Search.Mcts.BestOfN;
@@ -27,7 +28,8 @@ internal static class BestOfNSelection
     /// <summary>
     /// The index of the chosen candidate, or −1 when there is none (no candidates; or, for the majority
     /// modes, no candidate with an answer). The majority modes vote through <see cref="MajorityVote"/>
-    /// (answers compared after trimming, missing answers do not vote, ties go to the answer seen first);
+    /// (answers compared by their key under <paramref name="format"/>, the task's: as written for the line format,
+    /// as the same number for free text; missing answers do not vote, ties go to the answer seen first);
     /// <see cref="BestOfNMode.Majority"/> returns the first candidate holding the winning answer,
     /// <see cref="BestOfNMode.WeightedMajority"/> the best-scoring one (ties: earlier). NaN scores count as 0
     /// in sums and below every number in comparisons.
@@ -36,21 +38,28 @@ internal static class BestOfNSelection
     /// Answers [5, 7, 7, null, 5] with scores [0.9, 0.3, 0.4, 1.0, 0.2]: MaxScore → 3 (the answerless 1.0);
     /// Majority → 0 (5 and 7 tie at two votes, 5 came first); WeightedMajority → 0 (5: 1.1, 7: 0.7).
     /// </example>
-    public static int Choose(IReadOnlyList<ScoredCandidate> candidates, BestOfNMode mode)
+    public static int Choose(IReadOnlyList<ScoredCandidate> candidates, BestOfNMode mode, ISolutionFormat format)
     {
         ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(format);
         switch (mode)
         {
             case BestOfNMode.MaxScore:
                 return BestScoring(candidates, Enumerable.Range(0, candidates.Count));
             case BestOfNMode.Majority:
-                return MajorityVote.Choose(candidates.Select(c => c.Answer).ToList()).Index;
+                return MajorityVote.Choose(candidates.Select(c => c.Answer).ToList(), format).Index;
             case BestOfNMode.WeightedMajority:
-                (string? answer, _) = MajorityVote.Choose(
+                (_, int first) = MajorityVote.Choose(
                     candidates.Select(c => c.Answer).ToList(),
+                    format,
                     candidates.Select(c => double.IsNaN(c.Score) ? 0 : c.Score).ToList());
-                return answer is null ? -1
-                    : BestScoring(candidates, Enumerable.Range(0, candidates.Count).Where(i => candidates[i].Answer?.Trim() == answer));
+                if (first < 0)
+                {
+                    return -1;
+                }
+
+                string? winner = MajorityVote.KeyOf(candidates[first].Answer, format);
+                return BestScoring(candidates, Enumerable.Range(0, candidates.Count).Where(i => MajorityVote.KeyOf(candidates[i].Answer, format) == winner));
             default:
                 throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown best-of-n mode");
         }

@@ -1,20 +1,20 @@
 namespace Reasoning.Search.Mcts;
 
 /// <summary>
-/// Expansion: a leaf's sampled next lines become its children.
+/// Expansion: a leaf's sampled next steps become its children.
 /// <para>
-/// Duplicate lines (same text after trimming, same <see cref="StepCandidate.Finished"/>) merge into one
+/// Duplicate steps (same text after trimming, same <see cref="StepCandidate.Finished"/>) merge into one
 /// child. Priors are a softmax over the distinct children's log-probabilities, a merged child taking the
 /// log-sum-exp of its copies' log-probabilities. So the prior renormalises the policy's probabilities over
-/// the sampled support, and a line sampled k times weighs k·π(line): both how likely the policy finds it
+/// the sampled support, and a step sampled k times weighs k·π(step): both how likely the policy finds it
 /// and how often the sampler drew it. (Sampled MuZero, Hubert et al. 2021, would use the sample
 /// frequency k/K alone as the prior of on-policy samples; the log-probabilities are kept here because
-/// with a few samples per expansion they separate lines the frequencies cannot.)
+/// with a few samples per expansion they separate steps the frequencies cannot.)
 /// </para>
 /// </summary>
 internal static class Expansion
 {
-    /// <summary>One distinct sampled line.</summary>
+    /// <summary>One distinct sampled step.</summary>
     internal readonly record struct MergedCandidate(string Text, double LogProbability, bool Finished, int Copies);
 
     /// <summary>Distinct candidates in first-sampled order; a merged one takes the log-sum-exp of its copies.</summary>
@@ -94,11 +94,11 @@ internal static class Expansion
     }
 
     /// <summary>
-    /// Gives <paramref name="leaf"/> one child per distinct candidate. Returns the children that need the
-    /// reward model: cut-off lines are dead ends and keep score 0 without asking it. A leaf with no
-    /// candidates at all becomes a terminal dead end.
+    /// Gives <paramref name="leaf"/> one child per distinct candidate, asking <paramref name="isAnswerStep"/> once per
+    /// child whether it ends the solution. Returns the children that need the reward model: cut-off steps are dead ends
+    /// and keep score 0 without asking it. A leaf with no candidates at all becomes a terminal dead end.
     /// </summary>
-    public static IReadOnlyList<int> Expand(SearchTree tree, int leaf, IReadOnlyList<StepCandidate> candidates, int maxDepth)
+    public static IReadOnlyList<int> Expand(SearchTree tree, int leaf, IReadOnlyList<StepCandidate> candidates, int maxDepth, IsAnswerStep isAnswerStep)
     {
         IReadOnlyList<MergedCandidate> merged = Merge(candidates);
         if (merged.Count == 0)
@@ -110,7 +110,11 @@ internal static class Expansion
         double[] priors = Softmax(merged.Select(c => c.LogProbability).ToList());
         int depth = tree.Depth[leaf] + 1;
         int first = tree.AddChildren(leaf, merged
-            .Select((c, i) => (c.Text, priors[i], Termination.IsTerminal(c.Text, c.Finished, depth, maxDepth), c.Copies, !c.Finished))
+            .Select((c, i) =>
+            {
+                bool answer = Termination.EndsAtAnswer(c.Text, c.Finished, isAnswerStep);
+                return (c.Text, priors[i], Termination.IsTerminal(answer, c.Finished, depth, maxDepth), c.Copies, !c.Finished, answer);
+            })
             .ToList());
         return Enumerable.Range(0, merged.Count).Where(i => merged[i].Finished).Select(i => first + i).ToList();
     }

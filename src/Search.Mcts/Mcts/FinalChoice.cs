@@ -72,7 +72,7 @@ internal static class FinalChoice
         return children[Array.FindLastIndex(weights, w => w > 0)];
     }
 
-    /// <summary>The best-scoring node anywhere in the tree that ends at an answer line (ties: lower index), or -1.</summary>
+    /// <summary>The best-scoring node anywhere in the tree that ends at an answer step (ties: lower index), or -1.</summary>
     public static int BestAnswer(SearchTree tree)
     {
         int best = -1;

@@ -5,7 +5,7 @@ namespace Reasoning.Search.Mcts;
 /// <param name="Chosen">The line picked by <see cref="MctsOptions.FinalSelection"/>. When it is not terminal
 /// (the budget ran out above any answer) the strategy should complete it.</param>
 /// <param name="BestTerminal">The best-scoring node anywhere in the tree that ends at a complete answer
-/// line, or null if the search wrote none.</param>
+/// step, or null if the search wrote none.</param>
 /// <param name="Tree">The whole tree (for tests and inspection).</param>
 /// <param name="Expansions">States this problem sent to <see cref="ExpandSteps"/>.</param>
 /// <param name="Evaluations">States this problem sent to <see cref="ScoreStates"/>.</param>

@@ -12,15 +12,17 @@ namespace Reasoning.Search.Mcts;
 /// <item><see cref="Backup"/>: each leaf's score, up its path.</item>
 /// </list>
 /// Then <see cref="FinalChoice"/> picks each problem's line. Everything but the final temperature
-/// sampling is deterministic given the delegates' answers; that sampling is seeded.
+/// sampling is deterministic given the delegates' answers; that sampling is seeded. Which step ends a
+/// solution is the format's call (<see cref="IsAnswerStep"/>), so the same search runs on lines and on paragraphs.
 /// </summary>
 internal static class MctsSearch
 {
     /// <summary>Searches problems 0 .. <paramref name="problemCount"/> − 1; one result per problem, in order.</summary>
     /// <exception cref="ArgumentException">Invalid options (the message names the keys).</exception>
     public static async Task<IReadOnlyList<MctsResult>> RunAsync(
-        int problemCount, MctsOptions options, ExpandSteps expand, ScoreStates score, long seed = 0, CancellationToken ct = default)
+        int problemCount, MctsOptions options, ExpandSteps expand, ScoreStates score, IsAnswerStep isAnswerStep, long seed = 0, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(isAnswerStep);
         ArgumentOutOfRangeException.ThrowIfNegative(problemCount);
         SearchCalls.ThrowIfInvalid(options);
         var trees = Enumerable.Range(0, problemCount).Select(p => new SearchTree(p)).ToArray();
@@ -29,7 +31,7 @@ internal static class MctsSearch
         for (int round = 0; round < options.Simulations; round++)
         {
             int[] leaves = trees.Select(t => Selection.SelectLeaf(t, options.ExplorationConstant)).ToArray();
-            await ExpandAndScoreAsync(trees, leaves, options, expand, score, expansions, evaluations, ct).ConfigureAwait(false);
+            await ExpandAndScoreAsync(trees, leaves, options, expand, score, isAnswerStep, expansions, evaluations, ct).ConfigureAwait(false);
             for (int p = 0; p < problemCount; p++)
             {
                 Backup.Propagate(trees[p], leaves[p], Backup.LeafValue(trees[p], leaves[p]));
@@ -48,7 +50,7 @@ internal static class MctsSearch
 
     /// <summary>Expands every non-terminal leaf with one policy call and scores all new children with one reward call.</summary>
     private static async Task ExpandAndScoreAsync(
-        SearchTree[] trees, int[] leaves, MctsOptions options, ExpandSteps expand, ScoreStates score,
+        SearchTree[] trees, int[] leaves, MctsOptions options, ExpandSteps expand, ScoreStates score, IsAnswerStep isAnswerStep,
         int[] expansions, int[] evaluations, CancellationToken ct)
     {
         int[] expanding = Enumerable.Range(0, trees.Length).Where(p => !trees[p].Terminal[leaves[p]]).ToArray();
@@ -60,7 +62,7 @@ internal static class MctsSearch
         {
             int p = expanding[i];
             expansions[p]++;
-            foreach (int child in Expansion.Expand(trees[p], leaves[p], candidates[i] ?? [], options.MaxDepth))
+            foreach (int child in Expansion.Expand(trees[p], leaves[p], candidates[i] ?? [], options.MaxDepth, isAnswerStep))
             {
                 toScore.Add((p, child));
             }

@@ -1,5 +1,3 @@
-using Reasoning.Core.Solutions;
-
 namespace Reasoning.Search.Mcts;
 
 /// <summary>
@@ -35,13 +33,14 @@ internal sealed class SearchTree
     private readonly List<string> _text = [];
     private readonly List<int> _copies = [];
     private readonly List<bool> _cutOff = [];
+    private readonly List<bool> _answer = [];
 
     /// <summary>A tree holding only the root of problem <paramref name="problem"/>.</summary>
     public SearchTree(int problem)
     {
         Problem = problem;
         // The root holds no step, so nothing scores it; its value sum is never read by selection.
-        Add(NoParent, text: "", prior: 1, depth: 0, terminal: false, copies: 1, cutOff: false);
+        Add(NoParent, text: "", prior: 1, depth: 0, terminal: false, copies: 1, cutOff: false, answer: false);
     }
 
     /// <summary>The problem's index within the batch.</summary>
@@ -63,26 +62,26 @@ internal sealed class SearchTree
     /// <summary>P(s, a): the policy's prior of the node among its siblings; sums to 1 over a family.</summary>
     public IReadOnlyList<double> Prior => _prior;
 
-    /// <summary>The reward model's value of the node's last step, in [0, 1] (0 for cut-off lines and the root).</summary>
+    /// <summary>The reward model's value of the node's last step, in [0, 1] (0 for cut-off steps and the root).</summary>
     public IReadOnlyList<double> Score => _score;
 
-    /// <summary>Lines from the question to the node (the root has 0).</summary>
+    /// <summary>Steps from the question to the node (the root has 0).</summary>
     public IReadOnlyList<int> Depth => _depth;
 
     public IReadOnlyList<bool> Terminal => _terminal;
 
-    /// <summary>The node's own line (empty for the root).</summary>
+    /// <summary>The node's own step (empty for the root).</summary>
     public IReadOnlyList<string> Text => _text;
 
-    /// <summary>How many sampled candidates merged into the node (duplicates of one line).</summary>
+    /// <summary>How many sampled candidates merged into the node (duplicates of one step).</summary>
     public IReadOnlyList<int> Copies => _copies;
 
-    /// <summary>The sampler cut the node's line off before its end: a dead end.</summary>
+    /// <summary>The sampler cut the node's step off before its end: a dead end.</summary>
     public IReadOnlyList<bool> CutOff => _cutOff;
 
     public bool IsExpanded(int node) => _firstChild[node] != NoChildren;
 
-    /// <summary>The children's indices, in the order their lines were first sampled.</summary>
+    /// <summary>The children's indices, in the order their steps were first sampled.</summary>
     public IEnumerable<int> Children(int node) =>
         IsExpanded(node) ? Enumerable.Range(_firstChild[node], _childCount[node]) : [];
 
@@ -94,7 +93,7 @@ internal sealed class SearchTree
     public double Q(int node) =>
         _visitCount[node] == Unvisited ? _score[node] : _valueSum[node] / _visitCount[node];
 
-    /// <summary>The lines from the question to <paramref name="node"/>.</summary>
+    /// <summary>The steps from the question to <paramref name="node"/>.</summary>
     public IReadOnlyList<string> Steps(int node)
     {
         var steps = new string[_depth[node]];
@@ -108,13 +107,16 @@ internal sealed class SearchTree
 
     public SearchState State(int node) => new(Problem, Steps(node));
 
-    /// <summary>The node's line is a complete answer line.</summary>
-    public bool EndsAtAnswer(int node) => node != RootIndex && !_cutOff[node] && SolutionText.IsAnswerLine(_text[node]);
+    /// <summary>
+    /// The node's step is a complete answer step: not cut off, and the solution format read it as one when the node was
+    /// added (<see cref="Expansion"/> asks the format; the tree only keeps the answer).
+    /// </summary>
+    public bool EndsAtAnswer(int node) => node != RootIndex && !_cutOff[node] && _answer[node];
 
     public SearchPath Path(int node) => new(Steps(node), _score[node], _terminal[node], EndsAtAnswer(node));
 
     /// <summary>Appends a family of children to <paramref name="parent"/>; returns the first one's index.</summary>
-    internal int AddChildren(int parent, IReadOnlyList<(string Text, double Prior, bool Terminal, int Copies, bool CutOff)> children)
+    internal int AddChildren(int parent, IReadOnlyList<(string Text, double Prior, bool Terminal, int Copies, bool CutOff, bool Answer)> children)
     {
         if (IsExpanded(parent))
         {
@@ -124,7 +126,7 @@ internal sealed class SearchTree
         int first = Count;
         foreach (var child in children)
         {
-            Add(parent, child.Text, child.Prior, _depth[parent] + 1, child.Terminal, child.Copies, child.CutOff);
+            Add(parent, child.Text, child.Prior, _depth[parent] + 1, child.Terminal, child.Copies, child.CutOff, child.Answer);
         }
 
         _firstChild[parent] = first;
@@ -142,9 +144,10 @@ internal sealed class SearchTree
         _valueSum[node] += value;
     }
 
-    private void Add(int parent, string text, double prior, int depth, bool terminal, int copies, bool cutOff)
+    private void Add(int parent, string text, double prior, int depth, bool terminal, int copies, bool cutOff, bool answer)
     {
         _cutOff.Add(cutOff);
+        _answer.Add(answer);
         _parent.Add(parent);
         _firstChild.Add(NoChildren);
         _childCount.Add(0);

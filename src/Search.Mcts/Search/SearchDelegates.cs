@@ -2,7 +2,7 @@ namespace Reasoning.Search.Mcts;
 
 /// <summary>
 /// The policy, as the searches see it: for every state, <paramref name="samplesPerState"/> sampled next
-/// lines (duplicates allowed; the searches merge them). ONE call serves many states so the policy host can
+/// steps (duplicates allowed; the searches merge them). ONE call serves many states so the policy host can
 /// batch them. Must return exactly one list per state, in order.
 /// </summary>
 internal delegate Task<IReadOnlyList<IReadOnlyList<StepCandidate>>> ExpandSteps(
@@ -15,3 +15,10 @@ internal delegate Task<IReadOnlyList<IReadOnlyList<StepCandidate>>> ExpandSteps(
 /// clamped and NaN counts as 0 (see <see cref="SearchCalls.Sanitize"/>).
 /// </summary>
 internal delegate Task<IReadOnlyList<double>> ScoreStates(IReadOnlyList<SearchState> states, CancellationToken ct);
+
+/// <summary>
+/// The solution format, as the searches see it: whether one step (without its separator) states the answer, which
+/// ends the solution (<see cref="Core.Solutions.ISolutionFormat.IsAnswerStep"/> of the task's format: <c>answer: 29</c>
+/// for the line format, <c>#### 42</c> or a paragraph holding <c>\boxed{42}</c> for free text). Must not throw.
+/// </summary>
+internal delegate bool IsAnswerStep(string step);

@@ -3,6 +3,7 @@ using Reasoning.Core.Solutions;
 using Reasoning.Core.Strategies;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Hosting;
+using Reasoning.Policy.Tokenization;
 using Reasoning.ProcessReward.Model;
 using Reasoning.ProcessReward.Scoring;
 
@@ -41,7 +42,7 @@ internal sealed class PolicySearchEnvironment(
                 for (int s = 0; s < samplesPerState; s++)
                 {
                     Completion c = completions[r * samplesPerState + s];
-                    string text = c.Stopped && c.Text.EndsWith('\n') ? c.Text[..^1] : c.Text;
+                    string text = StepText(c);
                     candidates[rows[r]].Add(new StepCandidate(text, c.LogProbabilities.Sum(p => (double)p), c.Stopped, c.Tokens.Count));
                 }
             }
@@ -64,7 +65,7 @@ internal sealed class PolicySearchEnvironment(
     /// </summary>
     public async Task<IReadOnlyList<string>> CompleteAsync(IReadOnlyList<(int Problem, IReadOnlyList<string> Steps, bool NeedsCompletion)> paths, int maxNewTokens, CancellationToken cancellation)
     {
-        var texts = paths.Select(p => SolutionText.RenderLines(p.Steps)).ToArray();
+        var texts = paths.Select(p => Format.RenderSteps(p.Steps)).ToArray();
         var open = Enumerable.Range(0, paths.Count).Where(i => paths[i].NeedsCompletion).ToList();
         if (open.Count > 0)
         {
@@ -84,11 +85,28 @@ internal sealed class PolicySearchEnvironment(
     }
 
     /// <summary>The question line and the steps so far, as the policy reads them.</summary>
-    private IReadOnlyList<int> Prefix(SearchState state) => policy.Base.Tokenizer.EncodePrefix(questions[state.Problem].Prompt, state.Steps);
+    private IReadOnlyList<int> Prefix(SearchState state) => policy.Base.Tokenizer.EncodePrefix(questions[state.Problem].Prompt, Format, state.Steps);
 
-    /// <summary>The answer of a solution text, or null.</summary>
-    public static string? AnswerOf(string solution) => SolutionText.ParseCompletion(solution).Answer;
+    private ISolutionFormat Format => context.Task.SolutionFormat;
 
-    /// <summary>The answer of the lines a search wrote, or null.</summary>
-    public static string? AnswerOf(IReadOnlyList<string> lines) => AnswerOf(SolutionText.RenderLines(lines));
+    /// <summary>
+    /// The step a sampled continuation wrote: without its separator when it stopped at one (a line's newline; a
+    /// paragraph's blank line, with the white space around the paragraph), as it is when it was cut off.
+    /// </summary>
+    private string StepText(Completion completion)
+    {
+        string text = completion.Text;
+        if (!completion.Stopped)
+        {
+            return text;
+        }
+
+        if (Format is LineSolutionFormat)
+        {
+            return text.EndsWith('\n') ? text[..^1] : text;
+        }
+
+        int end = text.TrimStart().IndexOf(Format.StepSeparator, StringComparison.Ordinal);
+        return (end < 0 ? text : text.TrimStart()[..end]).Trim();
+    }
 }

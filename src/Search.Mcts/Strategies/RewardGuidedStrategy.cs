@@ -1,4 +1,5 @@
 using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
 using Reasoning.Core.Strategies;
 using Reasoning.ProcessReward.Model;
 
@@ -32,6 +33,10 @@ public abstract class RewardGuidedStrategy(RewardModelSettings settings) : IStra
     /// <exception cref="InvalidOperationException"><c>PrepareAsync</c> has not run.</exception>
     internal RewardModel RewardModel =>
         _reward?.Model ?? throw new InvalidOperationException($"{Name}: PrepareAsync must run before SolveAsync");
+
+    /// <summary>The answer of the steps a search wrote (the last of them its answer step), read by <paramref name="format"/>; null when they state none.</summary>
+    private protected static string? AnswerOf(ISolutionFormat format, IReadOnlyList<string> steps) =>
+        format.ParseCompletion(format.RenderSteps(steps)).Answer;
 
     public void Dispose()
     {

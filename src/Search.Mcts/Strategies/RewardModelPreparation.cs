@@ -5,11 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
 using Reasoning.Core.Problems;
+using Reasoning.Core.Solutions;
 using Reasoning.Core.Strategies;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Hosting;
 using Reasoning.Policy.Model;
+using Reasoning.Policy.Tokenization;
 using Reasoning.Policy.Training;
 using Reasoning.ProcessReward;
 using Reasoning.ProcessReward.Labels;
@@ -38,8 +40,10 @@ internal static class RewardModelPreparation
         PolicySession policy = context.Services.GetRequiredService<PolicySession>();
         string key = Key(settings, context, policy);
         RewardModelStore? store = context.CacheFolder is null ? null : new RewardModelStore(Path.Combine(context.CacheFolder, "reward-models"), context.Logger);
+        ISolutionFormat format = context.Task.SolutionFormat;
         if (store?.TryLoad(key, policy.Base.Model, policy.Base.Tokenizer, policy.Host.Device) is { } cached)
         {
+            cached.Model.WithFormat(format);
             context.Meter.RecordReused(cached.Record.Cost);
             RecordMetrics(context, cached.Record.HeldOut, cached.Record.LossCurve);
             context.Progress.Report($"reward model from the cache (held-out AUC {cached.Record.HeldOut.Auc:F3})");
@@ -51,9 +55,9 @@ internal static class RewardModelPreparation
         IReadOnlyList<LabeledSolution> labelled = await LabelAsync(settings, context, policy, tap);
         context.Progress.Report($"labelled {labelled.Count} solutions ({labelled.Sum(l => l.Labels.Count)} steps); training the reward model");
 
-        RewardModel model = settings.RewardInitSteps == 0
+        RewardModel model = (settings.RewardInitSteps == 0
             ? RewardModel.FromPolicy(policy.Base.Model, policy.Base.Tokenizer, settings.RewardModel, context.Seed, settings.RewardHead, settings.RewardBeta)
-            : FromLongerFineTuning(settings, context, policy, tap);
+            : FromLongerFineTuning(settings, context, policy, tap)).WithFormat(format);
         var training = new ProcessRewardTrainingOptions(
             new RewardModelTrainingOptions(Steps: settings.RewardSteps, BatchSize: settings.RewardBatchSize, LearningRate: settings.RewardLearningRate, Seed: context.Seed),
             settings.HeldOutFraction);
@@ -85,7 +89,7 @@ internal static class RewardModelPreparation
             var ids = new List<IReadOnlyList<int>>(prefixes.Count * k);
             foreach ((Problem problem, IReadOnlyList<string> prefix) in prefixes)
             {
-                ids.AddRange(Enumerable.Repeat<IReadOnlyList<int>>(policy.Base.Tokenizer.EncodePrefix(problem.Prompt, prefix), k));
+                ids.AddRange(Enumerable.Repeat<IReadOnlyList<int>>(policy.Base.Tokenizer.EncodePrefix(problem.Prompt, context.Task.SolutionFormat, prefix), k));
             }
 
             var options = sampling with { Seed = SeedFor(context.Seed, "reward/rollouts") };
@@ -98,13 +102,18 @@ internal static class RewardModelPreparation
     /// <summary>
     /// A reward model whose backbone starts from a policy of the base policy's shape fine-tuned
     /// <see cref="RewardModelSettings.RewardInitSteps"/> steps on the train problems: a verifier trained more than
-    /// the policy it judges. Its fine-tuning is charged to <paramref name="meter"/>.
+    /// the policy it judges. A built-in model's backbone starts from fresh weights; a pretrained model's from a copy
+    /// of the pretrained base (training one from scratch would throw its pretraining away). Its fine-tuning is
+    /// charged to <paramref name="meter"/>.
     /// </summary>
     private static RewardModel FromLongerFineTuning(RewardModelSettings settings, StrategyContext context, PolicySession policy, IUsageMeter meter)
     {
         context.Progress.Report($"fine-tuning the reward model's backbone for {settings.RewardInitSteps} steps");
-        using var backbone = new Transformer(policy.Base.Model.Config, context.Seed);
-        SupervisedFineTuning.Train(backbone, policy.Base.Tokenizer, context.TrainProblems, new FineTuningOptions(Steps: settings.RewardInitSteps, Seed: context.Seed), meter, cancellation: context.Cancellation);
+        using ModelHandle? copy = policy.Base.Tokenizer is CharTokenizer ? null : policy.Host.CreateTrainableCopy(policy.Base, "reward-backbone");
+        using var fresh = copy is null ? new Transformer(policy.Base.Model.Config, context.Seed) : null;
+        Transformer backbone = copy?.Model ?? fresh!;
+        SupervisedFineTuning.Train(backbone, policy.Base.Tokenizer, context.TrainProblems, new FineTuningOptions(Steps: settings.RewardInitSteps, Seed: context.Seed), meter,
+            cancellation: context.Cancellation, format: context.Task.SolutionFormat);
         backbone.to(policy.Host.Device);
         // The implicit reward is measured against the base policy, the one the search samples from.
         return RewardModel.FromPolicy(backbone, policy.Base.Tokenizer, settings.RewardModel, context.Seed, settings.RewardHead, settings.RewardBeta, reference: policy.Base.Model);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Reasoning.Core.Strategies;
 using Reasoning.ProcessReward.Model;
 
 namespace Reasoning.Search.Mcts.Strategies;
@@ -17,21 +18,22 @@ public enum StepLabelSource
 /// <summary>
 /// How a search strategy gets its reward model, the options every reward-guided strategy shares (YAML keys
 /// in snake_case beside the strategy's own). Strategies with equal settings on the same base policy and seed
-/// share one trained model through the cache; each is charged its full cost.
+/// share one trained model through the cache; each is charged its full cost. Exact labels need the task's step checker
+/// (<see cref="RequiresStepChecker"/>), so a spec that asks them of a dataset is refused when it is read.
 /// </summary>
-public class RewardModelSettings
+public class RewardModelSettings : IRequiresStepChecker
 {
     [Description("the reward model: process_reward (a score per step) or outcome_reward (the final answer only)")]
     public RewardModelKind RewardModel { get; set; } = RewardModelKind.ProcessReward;
 
-    [Description("how a line end is scored: scalar (a linear head on the hidden state), implicit (beta times the summed log-likelihood ratio of the written tokens, trained model against the base policy; Yuan et al. 2024) or scalar_plus_implicit (both summed)")]
+    [Description("how a step end is scored: scalar (a linear head on the hidden state), implicit (beta times the summed log-likelihood ratio of the written tokens, trained model against the base policy; Yuan et al. 2024) or scalar_plus_implicit (both summed)")]
     public RewardHead RewardHead { get; set; } = RewardHead.Scalar;
 
     [Description("beta of the implicit reward head: the scale of its log-likelihood ratio")]
     [Range(0.0, 1000.0, MinimumIsExclusive = true)]
     public double RewardBeta { get; set; } = 1.0;
 
-    [Description("step labels: exact (the task's step checker) or monte_carlo (rollouts from each step, Math-Shepherd)")]
+    [Description("step labels: exact (the task's step checker) or monte_carlo (rollouts from each step, Math-Shepherd); a dataset (task kind jsonl) has no step checker, so it needs monte_carlo")]
     public StepLabelSource Labels { get; set; } = StepLabelSource.Exact;
 
     [Description("Monte-Carlo labels: rollouts from each step prefix")]
@@ -73,6 +75,9 @@ public class RewardModelSettings
     [Description("longest sampled solution, in tokens")]
     [Range(1, int.MaxValue)]
     public int MaxNewTokens { get; set; } = 128;
+
+    /// <summary>Whether these settings label steps with the task's step checker (<see cref="StepLabelSource.Exact"/>, the default); a strategy that trains no reward model overrides it.</summary>
+    public virtual bool RequiresStepChecker => Labels == StepLabelSource.Exact;
 
     /// <summary>Every setting that determines the trained reward model, for its cache key.</summary>
     internal string Describe() =>

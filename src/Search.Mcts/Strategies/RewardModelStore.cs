@@ -34,7 +34,7 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
     /// <param name="basePolicy">The policy the model was trained from: its shape, and the frozen reference of an implicit head.</param>
     /// <param name="tokenizer">The policy's tokenizer.</param>
     /// <param name="device">Where the model goes.</param>
-    public (RewardModel Model, RewardModelRecord Record)? TryLoad(string key, Transformer basePolicy, CharTokenizer tokenizer, torch.Device device)
+    public (RewardModel Model, RewardModelRecord Record)? TryLoad(string key, Transformer basePolicy, ITokenizer tokenizer, torch.Device device)
     {
         if (!File.Exists(WeightsPath(key)) || !File.Exists(RecordPath(key)))
         {

@@ -21,6 +21,9 @@ public sealed class BestOfNStrategyOptions : RewardModelSettings
 
     [Description("how a solution's step scores become one: min, product, last or mean (an outcome reward model uses last)")]
     public ScoreAggregation Aggregation { get; set; } = ScoreAggregation.Min;
+
+    /// <summary>Plain majority trains no reward model, so it labels no steps, whatever <c>labels</c> says.</summary>
+    public override bool RequiresStepChecker => Selection != BestOfNMode.Majority && base.RequiresStepChecker;
 }
 
 /// <summary>What the step-level searches share.</summary>
@@ -34,7 +37,7 @@ public abstract class StepSearchOptions : RewardModelSettings
     [Range(1, int.MaxValue)]
     public int MaxStepTokens { get; set; } = 32;
 
-    [Description("most lines of a solution the search writes before it stops")]
+    [Description("most steps (lines, or paragraphs of free text) of a solution the search writes before it stops")]
     [Range(1, 256)]
     public int MaxDepth { get; set; } = 16;
 

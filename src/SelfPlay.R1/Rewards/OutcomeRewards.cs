@@ -25,24 +25,30 @@ public readonly record struct RewardBreakdown(double Accuracy, double Format, do
 
 /// <summary>
 /// Outcome-only rewards of R1-style training (DeepSeek-R1, 2025: "accuracy rewards" and "format rewards"): nothing
-/// judges the steps. Pure functions of the task, the problem and the model's text; they never throw on model output.
+/// judges the steps. Pure functions of the task (its verifier and its solution format,
+/// <see cref="IReasoningTask.SolutionFormat"/>), the problem and the model's text; they never throw on model output.
 /// </summary>
 public static class OutcomeRewards
 {
-    /// <summary>1 when the completion's answer line holds an answer the task verifies, else 0 (no answer line: 0).</summary>
+    /// <summary>1 when the completion's answer step (as the task's format reads it) holds an answer the task verifies, else 0 (no answer: 0).</summary>
     public static double Accuracy(IReasoningTask task, Problem problem, string? completion)
     {
-        ParsedSolution parsed = SolutionText.ParseCompletion(completion);
+        ParsedSolution parsed = task.SolutionFormat.ParseCompletion(completion);
         return parsed.Answer is { } answer && Verify(task, problem, answer) ? 1 : 0;
     }
 
     /// <summary>
-    /// 1 when the completion is in the solution format: at least one step, every line well-formed (none skipped as
-    /// malformed), an answer line, and nothing cut off before it; else 0. Whether the steps are right is not its business.
+    /// 1 when the completion is in <paramref name="format"/> (the task's): at least one step, every step well-formed
+    /// (none skipped as malformed), an answer step, and nothing cut off before it; else 0. Whether the steps are right is
+    /// not its business.
     /// </summary>
-    public static double Format(string? completion)
+    /// <example>
+    /// Free text with GSM8K answers and paragraph steps: <c>"Half of 84 is 42.\n\n#### 42\n\n"</c> → 1;
+    /// <c>"#### 42\n\n"</c> → 0 (no step); <c>"Half of 84 is 42.\n\nanswer: 42\n\n"</c> → 0 (no answer step in that format).
+    /// </example>
+    public static double Format(ISolutionFormat format, string? completion)
     {
-        ParsedSolution parsed = SolutionText.ParseCompletion(completion);
+        ParsedSolution parsed = format.ParseCompletion(completion);
         return parsed.Steps.Count > 0 && parsed.MalformedLines == 0 && parsed.HasAnswer && !parsed.Truncated ? 1 : 0;
     }
 
@@ -50,7 +56,7 @@ public static class OutcomeRewards
     public static RewardBreakdown Score(IReasoningTask task, Problem problem, string? completion, RewardWeights weights)
     {
         double accuracy = Accuracy(task, problem, completion);
-        double format = Format(completion);
+        double format = Format(task.SolutionFormat, completion);
         return new RewardBreakdown(accuracy, format, weights.Accuracy * accuracy + weights.Format * format);
     }
 

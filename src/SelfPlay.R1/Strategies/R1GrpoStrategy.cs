@@ -56,7 +56,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
         }
         catch (GrpoDivergedException e)
         {
-            Checkpoint.Save(checkpoint, trained.Model, trained.Tokenizer);
+            ModelSnapshot.Save(checkpoint, trained.Model, trained.Tokenizer);
             throw new InvalidOperationException($"{e.Message}; the last good weights are in {checkpoint}", e);
         }
 
@@ -65,7 +65,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
             await Evaluate(options.Steps);
         }
 
-        Checkpoint.Save(checkpoint, trained.Model, trained.Tokenizer);
+        ModelSnapshot.Save(checkpoint, trained.Model, trained.Tokenizer);
 
         async Task AfterStep(GrpoStepMetrics m)
         {
@@ -95,7 +95,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
 
             if (options.CheckpointEvery > 0 && step % options.CheckpointEvery == 0)
             {
-                Checkpoint.Save(checkpoint, trained.Model, trained.Tokenizer);
+                ModelSnapshot.Save(checkpoint, trained.Model, trained.Tokenizer);
             }
 
             void Record(string name, double value)
@@ -132,7 +132,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
             ? SamplingOptions.Greedy(options.MaxResponseLength)
             : new SamplingOptions(options.SolveTemperature, 1.0, options.MaxResponseLength, StopAt.EndOfAnswer, Seed: context.Seed);
         IReadOnlyList<Completion> completions = await policy.Host.GenerateAsync(trained, prompts, sampling, context.Meter, context.Cancellation);
-        return questions.Select((q, i) => MajorityVote.Attempt(q.Id, completions.Skip(i * k).Take(k).Select(c => c.Text).ToList())).ToList();
+        return questions.Select((q, i) => MajorityVote.Attempt(q.Id, completions.Skip(i * k).Take(k).Select(c => c.Text).ToList(), context.Task.SolutionFormat)).ToList();
     }
 
     public void Dispose()

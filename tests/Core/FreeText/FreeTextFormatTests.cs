@@ -158,6 +158,30 @@ public sealed class FreeTextFormatTests
         Assert.Equal("123456789", Gsm8k.ParseCompletion(pastTheLimit[^20..]).Answer);
     }
 
+    /// <summary>Vote keys: the canonical answer, so answers the verifier calls equal vote together; the line format keeps the text.</summary>
+    [Theory]
+    [InlineData("1,234", "1234")]
+    [InlineData("$1,234.00", "1234")]
+    [InlineData("\\frac{3}{4}", "0.75")]
+    [InlineData("\\dfrac{2}{6}", "1/3")]
+    [InlineData("50\\%", "50")]
+    [InlineData("\\text{(B)}", "(B)")]
+    [InlineData("$", "")] // nothing left: no vote
+    public void TheAnswerKeyIsTheCanonicalAnswer(string answer, string key)
+    {
+        Assert.Equal(key, Gsm8k.AnswerKey(answer));
+        Assert.Equal(key, ((ISolutionFormat)Boxed).AnswerKey(answer));
+        Assert.Equal(answer, ((ISolutionFormat)LineSolutionFormat.Instance).AnswerKey(answer));
+    }
+
+    [Fact]
+    public void AnAnswerTooLongToEqualAnythingHasNoKey()
+    {
+        string longAnswer = new('7', AnswerEquivalence.MaxAnswerLength + 1);
+        Assert.Equal("", Gsm8k.AnswerKey(longAnswer));
+        Assert.False(AnswerEquivalence.AreEquivalent(longAnswer, longAnswer));
+    }
+
     [Fact]
     public void GarbageNeverThrowsAndGivesOnlyWellFormedParts()
     {

@@ -4,6 +4,7 @@ using Reasoning.Core.Accounting;
 using Reasoning.Core.Options;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
+using Reasoning.Core.Solutions.FreeText;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Tasks;
 using Reasoning.Policy.Generation;
@@ -73,11 +74,22 @@ public sealed class ShortestOfNSampleTests : IDisposable
     [InlineData(1, new[] { "answer: 1\u0001\n", "1+1=2\nanswer: 2\n" })] // a malformed answer is not well-formed
     [InlineData(0, new[] { "1+1=2\nanswer: 2\n", "1+\u0002\nanswer: 2\n" })] // nor is a malformed step, however short
     [InlineData(0, new[] { "1+1=2\nans", "answer: 2" })] // none well-formed (cut off): the first sample
-    public void TheShortestWellFormedCompletionIsChosen(int expected, string[] completions)
+    public void TheShortestWellFormedCompletionIsChosen(int expected, string[] completions) =>
+        Assert.Equal(expected, IndexOfShortestWellFormed(LineSolutionFormat.Instance, completions));
+
+    /// <summary>The same rule on a dataset's free text: well-formed is what the task's format says (<c>#### 42</c> here).</summary>
+    [Theory]
+    [InlineData(1, new[] { "Half of 84 is 42.\n#### 42\n", "#### 42\n", "answer: 42\n" })] // "answer: 42" is no answer in this format
+    [InlineData(0, new[] { "Half of 84 is 42.\n#### 42\n", "Half of \u0001 84.\n#### 42\n" })] // a malformed step
+    [InlineData(0, new[] { "answer: 42\n", "42\n" })] // none well-formed: the first sample
+    public void TheTasksFormatDecidesWhatIsWellFormed(int expected, string[] completions) =>
+        Assert.Equal(expected, IndexOfShortestWellFormed(new FreeTextFormat(AnswerFormat.Gsm8k, "\n"), completions));
+
+    /// <summary>The sample's own selection rule, called as the plug-in is loaded.</summary>
+    private static object? IndexOfShortestWellFormed(ISolutionFormat format, string[] completions)
     {
         Type strategy = PluginLoaderTests.LoadSample().Create(OptionsSchema.CreateDefault(PluginLoaderTests.LoadSample().OptionsType)).GetType();
-        object? index = strategy.GetMethod("IndexOfShortestWellFormed")!.Invoke(null, [completions]);
-        Assert.Equal(expected, index);
+        return strategy.GetMethod("IndexOfShortestWellFormed")!.Invoke(null, [format, completions]);
     }
 
     private static bool IsWellFormed(string completion)

@@ -159,7 +159,7 @@ public sealed class DatasetSpecTests : IDisposable
 
         SpecLoadResult exact = SpecWith(Valid("  - strategy: labelled", "    options: {labels: exact}"));
         SpecError error = Assert.Single(exact.Errors);
-        Assert.Equal("spec.yaml:13:14: strategies[0].options: strategy labelled needs the task's step checker with these options (exact step labels), " +
+        Assert.Equal("spec.yaml:13:14: strategies[0].options: strategy labelled needs the task's step checker with these options (exact step labels, the default), " +
             "but task 'jsonl:gsm.jsonl' has none (a dataset cannot judge one step of free text); label steps by Monte-Carlo rollouts (labels: monte_carlo)", error.ToString());
 
         // The default is exact too; with no options written, the error is placed at the item.

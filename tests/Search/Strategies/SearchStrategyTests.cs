@@ -96,7 +96,7 @@ public sealed class SearchStrategyTests : IDisposable
             return expanded;
         };
 
-        IReadOnlyList<MctsResult> results = await MctsSearch.RunAsync(questions.Count, options, counting, environment.ScoreAsync, seed: 1);
+        IReadOnlyList<MctsResult> results = await MctsSearch.RunAsync(questions.Count, options, counting, environment.ScoreAsync, Arithmetic.SolutionFormat.IsAnswerStep, seed: 1);
 
         // Every candidate the policy sampled became (part of) a node, chosen or not, and every token of it was charged.
         long nodes = results.Sum(r => Enumerable.Range(1, r.Tree.Count - 1).Sum(node => (long)r.Tree.Copies[node]));
@@ -111,11 +111,11 @@ public sealed class SearchStrategyTests : IDisposable
         IReadOnlyList<Question> questions = Questions(2);
         var environment = new PolicySearchEnvironment(questions, _session, _reward, Context(new RecordingMeter()), 1.0, 8, ScoreAggregation.Last);
         var options = new MctsOptions { Simulations = 3, CandidatesPerExpansion = 2, MaxDepth = 3 };
-        await MctsSearch.RunAsync(questions.Count, options, environment.ExpandAsync, environment.ScoreAsync, seed: 0); // warm-up
+        await MctsSearch.RunAsync(questions.Count, options, environment.ExpandAsync, environment.ScoreAsync, Arithmetic.SolutionFormat.IsAnswerStep, seed: 0); // warm-up
         long before = BatchedSamplerTests.LiveTensors();
         for (int i = 0; i < 20; i++)
         {
-            await MctsSearch.RunAsync(questions.Count, options, environment.ExpandAsync, environment.ScoreAsync, seed: i);
+            await MctsSearch.RunAsync(questions.Count, options, environment.ExpandAsync, environment.ScoreAsync, Arithmetic.SolutionFormat.IsAnswerStep, seed: i);
         }
 
         Assert.Equal(before, BatchedSamplerTests.LiveTensors());

@@ -157,6 +157,14 @@ public sealed class FreeTextFormat : ISolutionFormat
         _ => SolutionText.AnswerPrefix + answer,
     };
 
+    /// <summary>
+    /// The answer's canonical form (<see cref="AnswerEquivalence.Canonical"/>: <c>1,234</c>, <c>1234.00</c> and
+    /// <c>$1,234</c> are all <c>1234</c>), so a vote counts answers the task verifies as equal together; empty (no vote)
+    /// for an answer that equals nothing (empty after normalising, or longer than <see cref="AnswerEquivalence.MaxAnswerLength"/>).
+    /// </summary>
+    public string AnswerKey(string answer) =>
+        answer.Length > AnswerEquivalence.MaxAnswerLength ? "" : AnswerEquivalence.Canonical(answer);
+
     public override string ToString() => Name;
 
     /// <summary>The answer the step states, as written; null when it states none.</summary>
