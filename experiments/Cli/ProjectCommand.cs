@@ -2,6 +2,8 @@ using System.CommandLine;
 using Reasoning.Experiments.Records;
 using Reasoning.Experiments.Reports;
 using Reasoning.Experiments.Runner;
+using Reasoning.Policy.Model;
+using Reasoning.Policy.Pretrained;
 
 namespace Reasoning.Experiments.Cli;
 
@@ -21,15 +23,17 @@ internal static class ProjectCommand
         var layers = new Option<int?>("--layers") { Description = "a custom model's layers" };
         var kvHeads = new Option<int?>("--kv-heads") { Description = "a custom model's key-value heads" };
         var headDim = new Option<int?>("--head-dim") { Description = "a custom model's head dimension" };
+        var config = new Option<string?>("--config") { Description = "a Hugging Face model's config.json, or its folder: the shape is read from it" };
         var command = new Command("project", "Project a run's measured token counts onto a named model scale and accelerator: FLOPs, GPU time and memory, printed as a projection.")
         {
-            folder, model, precision, memory, teraflops, utilisation, parameters, active, layers, kvHeads, headDim,
+            folder, model, precision, memory, teraflops, utilisation, parameters, active, layers, kvHeads, headDim, config,
         };
         command.SetAction(result => Execute(
             result.GetValue(folder)!,
             new ProjectArguments(
                 result.GetValue(model)!, result.GetValue(precision)!, result.GetValue(memory), result.GetValue(teraflops), result.GetValue(utilisation),
-                result.GetValue(parameters), result.GetValue(active), result.GetValue(layers), result.GetValue(kvHeads), result.GetValue(headDim)),
+                result.GetValue(parameters), result.GetValue(active), result.GetValue(layers), result.GetValue(kvHeads), result.GetValue(headDim),
+                result.GetValue(config)),
             Console.Out,
             Console.Error));
         return command;
@@ -68,7 +72,8 @@ internal sealed record ProjectArguments(
     double? ActiveParameters = null,
     int? Layers = null,
     int? KvHeads = null,
-    int? HeadDimension = null)
+    int? HeadDimension = null,
+    string? Config = null)
 {
     /// <summary>The model, precision and hardware, or the first problem in words that name the option and what it allows.</summary>
     public bool TryResolve(out ProjectedModel? model, out ProjectedPrecision precision, out ProjectedHardware? hardware, out string? problem)
@@ -86,7 +91,30 @@ internal sealed record ProjectArguments(
             return false;
         }
 
-        if (Parameters is { } total)
+        if (Config is { } configPath)
+        {
+            if (Parameters is not null)
+            {
+                problem = "give --config or --parameters, not both";
+                return false;
+            }
+
+            string file = Directory.Exists(configPath) ? Path.Combine(configPath, ModelFolder.ConfigFile) : configPath;
+            try
+            {
+                HfModelConfig hf = HfModelConfig.Read(file);
+                TransformerConfig shape = hf.Model;
+                string name = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(file))) ?? "config";
+                model = new ProjectedModel(name, shape.ParameterCount, shape.ParameterCount, shape.Layers, 2 * shape.KvHeads * shape.HeadDimension,
+                    $"{hf.Family} from its config.json: {shape.Layers} layers, {shape.KvHeads} KV heads of {shape.HeadDimension}, vocabulary {shape.VocabularySize}");
+            }
+            catch (ModelFolderException e)
+            {
+                problem = $"--config: {e.Message}";
+                return false;
+            }
+        }
+        else if (Parameters is { } total)
         {
             if (total <= 0 || Layers is not > 0 || KvHeads is not > 0 || HeadDimension is not > 0)
             {

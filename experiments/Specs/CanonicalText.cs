@@ -145,7 +145,13 @@ internal static class CanonicalText
 
             foreach (OptionInfo option in OptionsSchema.Describe(strategy.Descriptor.OptionsType).Where(o => o.Key != strategy.Budget?.Option))
             {
-                Line($"{prefix}.options.{option.Key}", option.Property.GetValue(strategy.Options));
+                object? value = option.Property.GetValue(strategy.Options);
+                if (Attribute.IsDefined(option.Property, typeof(OmitWhenDefaultAttribute)) && Equals(value, option.Default))
+                {
+                    continue;
+                }
+
+                Line($"{prefix}.options.{option.Key}", value);
             }
 
             if (strategy.Budget is { } knob)

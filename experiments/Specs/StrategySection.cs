@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Reasoning.Core.Options;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Tasks;
 using Reasoning.Experiments.Plugins;
@@ -142,6 +143,17 @@ internal static partial class StrategySection
             if (ConstructionProblem(descriptor, options) is { } problem)
             {
                 reading.Errors.Add(node, path, $"constructing strategy {strategyName}{(suffix.Length > 0 ? $" ({label})" : "")} threw: {problem}");
+                continue;
+            }
+
+            if (options is ISpecRelativePaths paths && paths.ResolvePaths(reading.BaseFolder) is { Count: > 0 } pathProblems)
+            {
+                foreach ((string key, string message) in pathProblems)
+                {
+                    YamlNode at = (reader.Value(OptionsKey) as YamlMappingNode)?.Children.FirstOrDefault(c => (c.Key as YamlScalarNode)?.Value == key).Value ?? reader.Value(OptionsKey) ?? node;
+                    reading.Errors.Add(at, KeyPath.Child(reader.PathOf(OptionsKey), key), message);
+                }
+
                 continue;
             }
 

@@ -217,7 +217,7 @@ public sealed class RewardModelTests(ITestOutputHelper output)
         {
             RewardModelTrainer.Train(model, data, Quick with { Steps = 20, BatchSize = 8, Seed = i }, NullUsageMeter.Instance);
             RewardModelTrainer.Evaluate(model, data, batchSize: 5);
-            RewardScorer.ScoreSolutions(model, lines, ScoreAggregation.Product, NullUsageMeter.Instance, batchSize: 7);
+            RewardScorer.Score(model, lines, NullUsageMeter.Instance, batchSize: 7);
         }
 
         Assert.Equal(before, BatchedSamplerTests.LiveTensors());

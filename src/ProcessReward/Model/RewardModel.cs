@@ -1,8 +1,10 @@
+using Reasoning.Core.Accounting;
 using Reasoning.Core.Solutions;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Tokenization;
+using Reasoning.ProcessReward.Scoring;
 using TorchSharp;
 using TorchSharp.Modules;
 using Transformer = Reasoning.Policy.Model.Transformer;
@@ -21,7 +23,7 @@ namespace Reasoning.ProcessReward.Model;
 /// The frozen reference policy is not part of the model (not saved, not trained): it is the caller's, typically the
 /// base policy itself, so no copy is made. Weights are fp32 (it is trained); it lives on the device of the policy it was copied from.
 /// </summary>
-public sealed class RewardModel : Module
+public sealed class RewardModel : Module, IStepScorer
 {
     /// <summary>Name of the backbone's unused output projection (present only when the embeddings are untied).</summary>
     private const string UnusedOutputProjection = "backbone.output.weight";
@@ -170,6 +172,9 @@ public sealed class RewardModel : Module
 
         return model;
     }
+
+    /// <summary>Per solution, one score per step: <see cref="RewardScorer.Score"/>.</summary>
+    public double[][] Score(IReadOnlyList<SolutionLines> solutions, IUsageMeter meter) => RewardScorer.Score(this, solutions, meter);
 
     /// <summary>The parameters training updates: all but the backbone's output projection when the scalar head leaves it unused.</summary>
     public IEnumerable<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad);

@@ -57,10 +57,10 @@ public static class RewardScorer
     /// One score per solution: its line scores aggregated <paramref name="how"/>. An outcome reward model's
     /// score is always its last line's (<see cref="ScoreAggregation.Last"/>): it was trained on nothing else.
     /// </summary>
-    public static double[] ScoreSolutions(RewardModel model, IReadOnlyList<SolutionLines> solutions, ScoreAggregation how, IUsageMeter meter, int batchSize = DefaultBatchSize)
+    public static double[] ScoreSolutions(IStepScorer model, IReadOnlyList<SolutionLines> solutions, ScoreAggregation how, IUsageMeter meter)
     {
         ScoreAggregation used = model.Kind == RewardModelKind.OutcomeReward ? ScoreAggregation.Last : how;
-        return Score(model, solutions, meter, batchSize).Select(s => ScoreAggregator.Aggregate(s, used)).ToArray();
+        return model.Score(solutions, meter).Select(s => ScoreAggregator.Aggregate(s, used)).ToArray();
     }
 
     /// <summary>One forward pass; returns sigmoid of the logits, [B·T] row-major, and T.</summary>

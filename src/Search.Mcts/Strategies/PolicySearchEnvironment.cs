@@ -16,7 +16,7 @@ namespace Reasoning.Search.Mcts.Strategies;
 /// kept or discarded.
 /// </summary>
 internal sealed class PolicySearchEnvironment(
-    IReadOnlyList<Question> questions, PolicySession policy, RewardModel rewardModel, StrategyContext context,
+    IReadOnlyList<Question> questions, PolicySession policy, IStepScorer rewardModel, StrategyContext context,
     double temperature, int maxStepTokens, ScoreAggregation value)
 {
     private int _calls;

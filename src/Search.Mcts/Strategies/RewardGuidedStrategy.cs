@@ -1,7 +1,7 @@
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
 using Reasoning.Core.Strategies;
-using Reasoning.ProcessReward.Model;
+using Reasoning.ProcessReward.Scoring;
 
 namespace Reasoning.Search.Mcts.Strategies;
 
@@ -31,7 +31,7 @@ public abstract class RewardGuidedStrategy(RewardModelSettings settings) : IStra
 
     /// <summary>The prepared reward model.</summary>
     /// <exception cref="InvalidOperationException"><c>PrepareAsync</c> has not run.</exception>
-    internal RewardModel RewardModel =>
+    internal IStepScorer RewardModel =>
         _reward?.Model ?? throw new InvalidOperationException($"{Name}: PrepareAsync must run before SolveAsync");
 
     /// <summary>The answer of the steps a search wrote (the last of them its answer step), read by <paramref name="format"/>; null when they state none.</summary>

@@ -16,13 +16,14 @@ using Reasoning.Policy.Training;
 using Reasoning.ProcessReward;
 using Reasoning.ProcessReward.Labels;
 using Reasoning.ProcessReward.Model;
+using Reasoning.ProcessReward.Scoring;
 using Reasoning.ProcessReward.Training;
 using TorchSharp;
 
 namespace Reasoning.Search.Mcts.Strategies;
 
 /// <summary>A reward model ready to guide a search, with how it did on held-out labelled problems.</summary>
-internal sealed record PreparedRewardModel(RewardModel Model, RewardModelMetrics HeldOut, bool Reused);
+internal sealed record PreparedRewardModel(IStepScorer Model, RewardModelMetrics HeldOut, bool Reused);
 
 /// <summary>
 /// A strategy's <c>Prepare</c> for reward-guided search: sample solutions of train problems from the base
@@ -38,6 +39,11 @@ internal static class RewardModelPreparation
     public static async Task<PreparedRewardModel> PrepareAsync(RewardModelSettings settings, StrategyContext context)
     {
         PolicySession policy = context.Services.GetRequiredService<PolicySession>();
+        if (settings.RewardCheckpoint.Length > 0)
+        {
+            return LoadPretrained(settings, context, policy);
+        }
+
         string key = Key(settings, context, policy);
         RewardModelStore? store = context.CacheFolder is null ? null : new RewardModelStore(Path.Combine(context.CacheFolder, "reward-models"), context.Logger);
         ISolutionFormat format = context.Task.SolutionFormat;
@@ -117,6 +123,18 @@ internal static class RewardModelPreparation
         backbone.to(policy.Host.Device);
         // The implicit reward is measured against the base policy, the one the search samples from.
         return RewardModel.FromPolicy(backbone, policy.Base.Tokenizer, settings.RewardModel, context.Seed, settings.RewardHead, settings.RewardBeta, reference: policy.Base.Model);
+    }
+
+    /// <summary>
+    /// A pretrained token-probability PRM (<see cref="RewardModelSettings.RewardCheckpoint"/>): loaded, not trained, so
+    /// the train phase charges nothing but the time it takes; it has no held-out measurement of its own.
+    /// </summary>
+    private static PreparedRewardModel LoadPretrained(RewardModelSettings settings, StrategyContext context, PolicySession policy)
+    {
+        string folder = settings.ResolvedRewardCheckpoint ?? Path.GetFullPath(settings.RewardCheckpoint);
+        context.Progress.Report($"loading the pretrained reward model {Path.GetFileName(folder)}");
+        var model = TokenProbabilityRewardModel.Load(folder, settings.StepTag, settings.GoodToken, settings.BadToken, policy.Host.Device, policy.Host.InferenceDtype);
+        return new PreparedRewardModel(model, new RewardModelMetrics(double.NaN, double.NaN, 0, 0), Reused: false);
     }
 
     private static void RecordMetrics(StrategyContext context, RewardModelMetrics heldOut, IReadOnlyList<LossPoint> curve)

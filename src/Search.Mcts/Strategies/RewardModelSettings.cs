@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using Reasoning.Core.Options;
 using Reasoning.Core.Strategies;
+using Reasoning.Policy.Pretrained;
+using Reasoning.Policy.Tokenization;
 using Reasoning.ProcessReward.Model;
 
 namespace Reasoning.Search.Mcts.Strategies;
@@ -21,7 +24,7 @@ public enum StepLabelSource
 /// share one trained model through the cache; each is charged its full cost. Exact labels need the task's step checker
 /// (<see cref="RequiresStepChecker"/>), so a spec that asks them of a dataset is refused when it is read.
 /// </summary>
-public class RewardModelSettings : IRequiresStepChecker
+public class RewardModelSettings : IRequiresStepChecker, ISpecRelativePaths
 {
     [Description("the reward model: process_reward (a score per step) or outcome_reward (the final answer only)")]
     public RewardModelKind RewardModel { get; set; } = RewardModelKind.ProcessReward;
@@ -76,8 +79,55 @@ public class RewardModelSettings : IRequiresStepChecker
     [Range(1, int.MaxValue)]
     public int MaxNewTokens { get; set; } = 128;
 
+    [Description("a pretrained token-probability PRM (a Hugging Face model folder, relative to the spec; Math-Shepherd style) to score steps with, instead of training one; empty: train one")]
+    [OmitWhenDefault]
+    public string RewardCheckpoint { get; set; } = "";
+
+    [Description("with reward_checkpoint: the token written after each step, at which the verdict is read")]
+    [OmitWhenDefault]
+    public string StepTag { get; set; } = "ки";
+
+    [Description("with reward_checkpoint: the token whose probability says the step is good")]
+    [OmitWhenDefault]
+    public string GoodToken { get; set; } = "+";
+
+    [Description("with reward_checkpoint: the token whose probability says the step is bad")]
+    [OmitWhenDefault]
+    public string BadToken { get; set; } = "-";
+
+    /// <summary><see cref="RewardCheckpoint"/> resolved against the spec's folder when the spec was read; null before.</summary>
+    public string? ResolvedRewardCheckpoint { get; private set; }
+
     /// <summary>Whether these settings label steps with the task's step checker (<see cref="StepLabelSource.Exact"/>, the default); a strategy that trains no reward model overrides it.</summary>
-    public virtual bool RequiresStepChecker => Labels == StepLabelSource.Exact;
+    public virtual bool RequiresStepChecker => Labels == StepLabelSource.Exact && RewardCheckpoint.Length == 0;
+
+    /// <summary>Resolves <see cref="RewardCheckpoint"/> against the spec's folder and checks the folder, its tokenizer and the three tokens.</summary>
+    public IReadOnlyList<(string Key, string Message)> ResolvePaths(string specFolder)
+    {
+        if (RewardCheckpoint.Length == 0)
+        {
+            return [];
+        }
+
+        string folder = Path.GetFullPath(Path.Combine(specFolder, RewardCheckpoint));
+        try
+        {
+            ModelFolder.Inspect(folder);
+            TokenProbabilityRewardModel.ResolveTokens(HfTokenizer.Load(folder), StepTag, GoodToken, BadToken);
+        }
+        catch (Exception e) when (e is ModelFolderException or HfTokenizerException)
+        {
+            return [("reward_checkpoint", e.Message)];
+        }
+        catch (ArgumentException e)
+        {
+            string key = e.Message.StartsWith("step_tag", StringComparison.Ordinal) ? "step_tag" : e.Message.StartsWith("good_token", StringComparison.Ordinal) ? "good_token" : "bad_token";
+            return [(key, e.Message)];
+        }
+
+        ResolvedRewardCheckpoint = folder;
+        return [];
+    }
 
     /// <summary>Every setting that determines the trained reward model, for its cache key.</summary>
     internal string Describe() =>

@@ -88,6 +88,24 @@ public sealed class ProjectionTests
     }
 
     [Fact]
+    public void AModelFoldersConfigGivesTheShape()
+    {
+        // The Qwen3 fixture: vocabulary 96, hidden 32, 2 layers, 4 heads and 2 KV heads of 16 (head_dim, not 32 / 4), MLP 64, tied.
+        // Parameters by hand: embedding 96·32 = 3,072; per layer q 32·64 + k 32·32 + v 32·32 + o 64·32 + MLP 3·32·64
+        // + two norms 2·32 + q/k norms 2·16 = 12,384, two layers 24,768; final norm 32; in all 27,872.
+        string folder = Path.Combine(TestRepository.Root, "tests", "fixtures", "hf", "qwen3");
+        Assert.True(new ProjectArguments(Config: folder).TryResolve(out ProjectedModel? model, out _, out _, out string? problem), problem);
+        Assert.Equal(("qwen3", 27_872.0, 27_872.0, 2, 2 * 2 * 16), (model!.Name, model.Parameters, model.ActiveParameters, model.Layers, model.KvValuesPerTokenPerLayer));
+        Assert.True(new ProjectArguments(Config: Path.Combine(folder, "config.json")).TryResolve(out _, out _, out _, out _));
+
+        Assert.False(new ProjectArguments(Config: folder, Parameters: 1e9).TryResolve(out _, out _, out _, out problem));
+        Assert.Equal("give --config or --parameters, not both", problem);
+        Assert.False(new ProjectArguments(Config: Path.GetTempPath()).TryResolve(out _, out _, out _, out problem));
+        Assert.StartsWith("--config: ", problem);
+        Assert.EndsWith("config.json: not found (a Hugging Face model folder has a config.json)", problem);
+    }
+
+    [Fact]
     public void TheCommandProjectsAPublishedRunAndRejectsAFolderWithoutRecords()
     {
         var output = new StringWriter();

@@ -42,6 +42,9 @@ public sealed class PretrainedRunTests : IDisposable
                 options: {max_new_tokens: 48}
               - strategy: best-of-n
                 options: {samples: 2, labels: monte_carlo, rollouts: 2, label_problems: 4, samples_per_problem: 2, reward_steps: 4, max_new_tokens: 48}
+              - label: math-shepherd
+                strategy: best-of-n
+                options: {samples: 2, reward_checkpoint: model, step_tag: "<|im_start|>", max_new_tokens: 48}
               - strategy: r1-grpo
                 options: {steps: 2, prompts_per_step: 4, group_size: 2, max_response_length: 48, held_out_problems: 2, evaluate_every: 0}
             output: {{Path.Combine(_folder, "out")}}
@@ -53,11 +56,11 @@ public sealed class PretrainedRunTests : IDisposable
         Assert.True(exit == 0, output.ToString());
         string run = Directory.GetDirectories(Path.Combine(_folder, "out")).Single(d => Path.GetFileName(d) != "cache");
         IReadOnlyList<RunRecord> records = RecordLog.Read(Path.Combine(run, "records.msgpack")).Records;
-        Assert.Equal(4, records.OfType<UnitFinished>().Count()); // the base policy and three strategies
-        Assert.Equal(3 * 4, records.OfType<AttemptRecord>().Count());
+        Assert.Equal(5, records.OfType<UnitFinished>().Count()); // the base policy and four strategies
+        Assert.Equal(4 * 4, records.OfType<AttemptRecord>().Count());
         PhaseRecord sft = records.OfType<PhaseRecord>().Single(p => p.Label == RunRecord.BasePolicyLabel);
         Assert.True(sft.TrainedTokens > 0 && sft.Flops > 0, "the checkpoint was fine-tuned and charged");
-        foreach (string label in new[] { "greedy", "best-of-n", "r1-grpo" })
+        foreach (string label in new[] { "greedy", "best-of-n", "math-shepherd", "r1-grpo" })
         {
             PhaseRecord inference = records.OfType<PhaseRecord>().Single(p => p.Label == label && p.Phase == "inference");
             Assert.True(inference.GeneratedTokens > 0 && inference.Flops > 0, label);
@@ -65,6 +68,8 @@ public sealed class PretrainedRunTests : IDisposable
 
         Assert.True(records.OfType<PhaseRecord>().Single(p => p.Label == "best-of-n" && p.Phase == "train").GeneratedTokens > 0, "Monte-Carlo labels sample");
         Assert.True(records.OfType<PhaseRecord>().Single(p => p.Label == "r1-grpo" && p.Phase == "train").TrainedTokens > 0, "GRPO trains");
+        PhaseRecord shepherd = records.OfType<PhaseRecord>().Single(p => p.Label == "math-shepherd" && p.Phase == "train");
+        Assert.Equal((0L, 0L), (shepherd.GeneratedTokens, shepherd.TrainedTokens)); // a pretrained PRM is loaded, not trained
 
         // The fine-tuned base is cached as a model folder the same loader reads.
         string cached = Directory.GetDirectories(Path.Combine(_folder, "out", "cache"), "base-*").Single();
@@ -75,6 +80,6 @@ public sealed class PretrainedRunTests : IDisposable
         // Run again: every unit is found finished, and the cached base is not trained twice.
         var again = new StringWriter();
         Assert.Equal(0, await RunCommand.ExecuteAsync(spec, new CommandSettings(Plain: true, LogLevel: LogLevel.None), again, again));
-        Assert.Equal(4, RecordLog.Read(Path.Combine(run, "records.msgpack")).Records.OfType<UnitFinished>().Count());
+        Assert.Equal(5, RecordLog.Read(Path.Combine(run, "records.msgpack")).Records.OfType<UnitFinished>().Count());
     }
 }

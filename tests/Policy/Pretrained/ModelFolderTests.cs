@@ -134,6 +134,16 @@ public sealed class ModelFolderTests : IDisposable
     }
 
     [Fact]
+    public void FlopsOfAQwen3ShapeCountItsHeadSizeNotHiddenOverHeads()
+    {
+        TransformerConfig qwen3 = HfModelConfig.Read(Path.Combine(HfReference.Folder("qwen3"), "config.json")).Model;
+        // Matmul parameters per layer: q 32·64 + k 32·32 + v 32·32 + o 64·32 + MLP 3·32·64 = 12,288; two layers and the
+        // output projection 96·32: 27,648. Ten tokens attending 55 positions in all: 2·27,648·10 + 4·2 layers·4 heads·16·55.
+        Assert.Equal(27_648, qwen3.MatmulParameters);
+        Assert.Equal(552_960.0 + 28_160.0, qwen3.ForwardFlops(10, 55));
+    }
+
+    [Fact]
     public void Llama3ScalingKeepsDividesAndSmoothsFrequenciesByWavelength()
     {
         // Head size 8, theta 500000: frequencies 1, 0.0376060309, 0.00141421356, 5.3182959e-5; wavelengths 2π/f are

@@ -215,7 +215,8 @@ public sealed class SearchStrategyTests : IDisposable
             reused.Model.Dispose();
 
             Assert.True(reused.Reused);
-            Assert.Equal((head, 0.5), (reused.Model.Head, reused.Model.Beta));
+            var model = Assert.IsType<RewardModel>(reused.Model);
+            Assert.Equal((head, 0.5), (model.Head, model.Beta));
             Assert.Equal(a, b, 6);
             // The base policy is the implicit reward's reference, not part of the reward model: it outlives it.
             Assert.NotEmpty((await _host.GenerateAsync(_session.Base, ["1+2"], Reasoning.Policy.Generation.SamplingOptions.Greedy(4), NullUsageMeter.Instance)).Single().Tokens);
