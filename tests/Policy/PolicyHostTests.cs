@@ -118,7 +118,7 @@ public sealed class PolicyHostTests
 
     [Theory]
     [InlineData("gpu", "fp32", "device: 'gpu' is not one of auto, cpu, cuda")]
-    [InlineData("cpu", "fp16", "precision: 'fp16' is not one of fp32, bf16")]
+    [InlineData("cpu", "fp16", "precision: 'fp16' is not one of fp32, bf16, auto")]
     public void InvalidOptionsFailAtStartUpNamingTheKey(string device, string precision, string message)
     {
         var services = new ServiceCollection().AddLogging().AddPolicy(o => (o.Device, o.Precision) = (device, precision));
@@ -154,4 +154,15 @@ public sealed class PolicyHostTests
         Assert.Contains("no CUDA device", error.Message);
         Assert.Equal(DeviceType.CPU, PolicyHost.ResolveDevice("auto").type);
     }
+
+    [Theory]
+    [InlineData("fp32", "cpu", "fpu avx512_bf16 amx_bf16", false)]
+    [InlineData("bf16", "cpu", "", true)]
+    [InlineData("auto", "cpu", "fpu sse avx2 avx512f avx512_bf16 avx512vl", true)]   // AMD Zen 4/5, Intel Cooper Lake
+    [InlineData("auto", "cpu", "fpu sse avx2 amx_tile amx_bf16", true)]             // Intel Sapphire Rapids
+    [InlineData("auto", "cpu", "fpu sse avx2 avx512f avx512bw", false)]            // AVX-512 without bf16: emulated, slower than fp32
+    [InlineData("auto", "cpu", "", false)]                                         // flags unreadable
+    [InlineData("auto", "cpu", "avx512_bf16x", false)]                             // whole flags only
+    public void AutoPrecisionIsBf16WhereTheCpuComputesItNatively(string precision, string device, string flags, bool bf16) =>
+        Assert.Equal(bf16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32, PolicyHost.ResolvePrecision(precision, new torch.Device(device), flags));
 }

@@ -6,7 +6,10 @@ public sealed class PolicyHostOptions
     /// <summary><c>auto</c> (CUDA when available, else CPU), <c>cpu</c> or <c>cuda</c>.</summary>
     public string Device { get; set; } = "auto";
 
-    /// <summary>Precision of frozen models used for inference: <c>fp32</c> or <c>bf16</c>. Training is always fp32.</summary>
+    /// <summary>
+    /// Precision of frozen models used for inference: <c>fp32</c>, <c>bf16</c>, or <c>auto</c>: bf16 where the device
+    /// computes it natively (CUDA; a CPU with AVX512-BF16 or AMX), fp32 elsewhere. Training is always fp32.
+    /// </summary>
     public string Precision { get; set; } = "fp32";
 
     /// <summary>Most rows in one merged generation batch.</summary>
@@ -19,7 +22,7 @@ public sealed class PolicyHostOptions
     public int Threads { get; set; }
 
     public static readonly string[] Devices = ["auto", "cpu", "cuda"];
-    public static readonly string[] Precisions = ["fp32", "bf16"];
+    public static readonly string[] Precisions = ["fp32", "bf16", "auto"];
 
     /// <summary>Every problem with the options, each naming its key and the allowed values; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
