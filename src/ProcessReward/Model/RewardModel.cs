@@ -2,7 +2,9 @@ using Reasoning.Core.Accounting;
 using Reasoning.Core.Solutions;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Generation;
+using Reasoning.Policy.Checkpoints;
 using Reasoning.Policy.Model;
+using Reasoning.Policy.Pretrained;
 using Reasoning.Policy.Tokenization;
 using Reasoning.ProcessReward.Scoring;
 using TorchSharp;
@@ -171,6 +173,53 @@ public sealed class RewardModel : Module, IStepScorer
         }
 
         return model;
+    }
+
+    /// <summary>The file beside a saved backbone's weights that holds the scalar head (<c>score.weight</c> [1, C], <c>score.bias</c> [1]).</summary>
+    public const string HeadFile = "reward_head.safetensors";
+
+    /// <summary>
+    /// Saves the model as a Hugging Face model folder: the backbone as a policy's (config.json, safetensors, and the
+    /// tokenizer files of <paramref name="sourceFolder"/>), which the same loader and transformers read, and the scalar
+    /// head beside it in <see cref="HeadFile"/>. The frozen reference of an implicit head is the caller's and is not saved.
+    /// </summary>
+    public void SaveFolder(string folder, string? sourceFolder)
+    {
+        ModelFolder.Save(folder, backbone, sourceFolder);
+        using var scope = NewDisposeScope();
+        SafeTensors.Write(Path.Combine(folder, HeadFile),
+            [("score.weight", head.weight!.detach().to(float32).cpu()), ("score.bias", head.bias!.detach().to(float32).cpu())]);
+    }
+
+    /// <summary>Copies a folder written by <see cref="SaveFolder"/> into this model (same shape), converting to its dtype and device.</summary>
+    /// <exception cref="ModelFolderException">The folder is damaged or of another shape; the model is left untouched.</exception>
+    public void LoadFolder(string folder)
+    {
+        using LoadedModelFolder loaded = ModelFolder.Load(folder, Config.MaxSequenceLength);
+        var differences = ConfigFields.Differences(loaded.Model.Config, Config);
+        if (differences.Count > 0)
+        {
+            throw new ModelFolderException(folder, "its config differs from the reward model's: " + string.Join("; ", differences));
+        }
+
+        string headFile = Path.Combine(folder, HeadFile);
+        var entries = SafeTensors.ReadHeader(headFile).ToDictionary(e => e.Name);
+        using var scope = NewDisposeScope();
+        using var handle = File.OpenHandle(headFile);
+        Tensor Read(string name, long[] shape) =>
+            entries.TryGetValue(name, out var entry) && entry.Shape.SequenceEqual(shape)
+                ? SafeTensors.Read(handle, entry)
+                : throw new ModelFolderException(headFile, $"tensor {name} of shape [{string.Join(", ", shape)}] is missing or of another shape");
+        Tensor weight = Read("score.weight", [1, Config.Dimension]), bias = Read("score.bias", [1]);
+        using var noGrad = no_grad();
+        var source = loaded.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach ((string name, Parameter p) in backbone.named_parameters())
+        {
+            p.copy_(source[name]);
+        }
+
+        head.weight!.copy_(weight);
+        head.bias!.copy_(bias);
     }
 
     /// <summary>Per solution, one score per step: <see cref="RewardScorer.Score"/>.</summary>

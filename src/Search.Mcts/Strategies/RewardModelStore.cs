@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
 using Reasoning.Core.Storage;
 using Reasoning.Policy.Model;
+using Reasoning.Policy.Pretrained;
 using Reasoning.Policy.Tokenization;
 using Reasoning.Policy.Training;
 using Reasoning.ProcessReward.Model;
@@ -28,6 +29,9 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
 
     private string WeightsPath(string key) => Path.Combine(folder, $"reward-{key[..16]}.bin");
 
+    /// <summary>A reward model on a pretrained backbone is kept as a Hugging Face model folder (<see cref="RewardModel.SaveFolder"/>).</summary>
+    private string FolderPath(string key) => Path.Combine(folder, $"reward-{key[..16]}");
+
     private string RecordPath(string key) => Path.Combine(folder, $"reward-{key[..16]}.json");
 
     /// <param name="key">The settings' key.</param>
@@ -36,7 +40,9 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
     /// <param name="device">Where the model goes.</param>
     public (RewardModel Model, RewardModelRecord Record)? TryLoad(string key, Transformer basePolicy, ITokenizer tokenizer, torch.Device device)
     {
-        if (!File.Exists(WeightsPath(key)) || !File.Exists(RecordPath(key)))
+        bool pretrained = tokenizer is PretrainedTokenizer;
+        string weights = pretrained ? FolderPath(key) : WeightsPath(key);
+        if (!(pretrained ? Directory.Exists(weights) : File.Exists(weights)) || !File.Exists(RecordPath(key)))
         {
             return null;
         }
@@ -52,21 +58,40 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
             }
 
             model = RewardModel.Fresh(basePolicy.Config, tokenizer, record.Kind, seed: 0, device, record.Head, basePolicy, record.Beta);
-            model.load(WeightsPath(key));
-            logger.LogInformation("reusing the reward model {Path}", WeightsPath(key));
+            if (pretrained)
+            {
+                model.LoadFolder(weights);
+            }
+            else
+            {
+                model.load(weights);
+            }
+
+            logger.LogInformation("reusing the reward model {Path}", weights);
             return (model, record);
         }
-        catch (Exception e) when (e is IOException or JsonException or ArgumentException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is IOException or JsonException or ArgumentException or InvalidOperationException or NotSupportedException or ModelFolderException)
         {
             model?.Dispose();
-            logger.LogWarning("the cached reward model {Path} is unusable ({Message}); training it again", WeightsPath(key), e.Message);
+            logger.LogWarning("the cached reward model {Path} is unusable ({Message}); training it again", weights, e.Message);
             return null;
         }
     }
 
+    /// <summary>Saves the weights, then the record (written last, so a save cut short leaves no record and is trained again).</summary>
     public void Save(RewardModel model, RewardModelRecord record)
     {
-        AtomicFile.Replace(WeightsPath(record.Key), temporary => model.save(temporary));
+        Directory.CreateDirectory(folder);
+        File.Delete(RecordPath(record.Key));
+        if (model.Tokenizer is PretrainedTokenizer pretrained)
+        {
+            model.SaveFolder(FolderPath(record.Key), pretrained.SourceFolder);
+        }
+        else
+        {
+            AtomicFile.Replace(WeightsPath(record.Key), temporary => model.save(temporary));
+        }
+
         AtomicFile.WriteAllText(RecordPath(record.Key), JsonSerializer.Serialize(record, Json));
     }
 }

@@ -77,6 +77,14 @@ public sealed class PretrainedRunTests : IDisposable
         Assert.Equal(ModelFamily.Qwen2, loaded.Config.Family);
         Assert.True(File.Exists(Path.Combine(cached, "tokenizer.json")));
 
+        // The reward model trained on it too: a model folder for its backbone, its head beside it.
+        string reward = Directory.GetDirectories(Path.Combine(_folder, "out", "cache", "reward-models"), "reward-*").Single();
+        Assert.True(File.Exists(Path.Combine(reward, "reward_head.safetensors")));
+        using (LoadedModelFolder backbone = ModelFolder.Load(reward))
+        {
+            Assert.Equal(loaded.Config.Model, backbone.Config.Model);
+        }
+
         // Run again: every unit is found finished, and the cached base is not trained twice.
         var again = new StringWriter();
         Assert.Equal(0, await RunCommand.ExecuteAsync(spec, new CommandSettings(Plain: true, LogLevel: LogLevel.None), again, again));
