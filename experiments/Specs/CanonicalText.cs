@@ -60,6 +60,11 @@ internal static class CanonicalText
             {
                 Line("task.solution", solution);
             }
+
+            if (settings.Steps is { } steps)
+            {
+                Line("task.steps", DatasetTaskSection.NameOf(steps));
+            }
         }
         else
         {

@@ -17,9 +17,12 @@ internal static class DatasetTaskSection
     public const string AnswerKey = "answer";
     public const string AnswerFormatKey = "answer_format";
     public const string SolutionKey = "solution";
+    public const string StepsKey = "steps";
 
     /// <summary>The keys a dataset task adds to <c>task:</c>.</summary>
-    public static readonly string[] Keys = [PathKey, TestPathKey, QuestionKey, AnswerKey, AnswerFormatKey, SolutionKey];
+    public static readonly string[] Keys = [PathKey, TestPathKey, QuestionKey, AnswerKey, AnswerFormatKey, SolutionKey, StepsKey];
+
+    private static readonly (string Name, StepUnit Unit)[] StepUnits = [("lines", StepUnit.Lines), ("paragraphs", StepUnit.Paragraphs)];
 
     private static readonly (string Name, AnswerFormat Format)[] Formats =
         [("gsm8k", AnswerFormat.Gsm8k), ("boxed", AnswerFormat.Boxed), ("plain", AnswerFormat.Plain)];
@@ -27,6 +30,9 @@ internal static class DatasetTaskSection
     /// <summary>Whether the <c>task:</c> mapping names the dataset kind (so its dataset keys are allowed).</summary>
     public static bool IsDataset(YamlMappingNode task) =>
         task.Children.TryGetValue(new YamlScalarNode("kind"), out YamlNode? kind) && kind is YamlScalarNode { Value: JsonlTask.Kind };
+
+    /// <summary>A step unit's name as written in specs: <c>lines</c>, <c>paragraphs</c>.</summary>
+    public static string NameOf(StepUnit unit) => StepUnits.First(u => u.Unit == unit).Name;
 
     /// <summary>The format's name as written in specs: <c>gsm8k</c>, <c>boxed</c>, <c>plain</c>.</summary>
     public static string NameOf(AnswerFormat format) => Formats.First(f => f.Format == format).Name;
@@ -41,6 +47,17 @@ internal static class DatasetTaskSection
         string? answer = ReadField(reader, AnswerKey, required: true);
         string? solution = reader.Has(SolutionKey) ? ReadField(reader, SolutionKey, required: false) : null;
         AnswerFormat? format = ReadFormat(reader);
+        StepUnit? steps = null;
+        if (reader.TryRead(StepsKey, required: false, out string unit))
+        {
+            steps = StepUnits.FirstOrDefault(u => u.Name == unit) is { Name: not null } known ? known.Unit : null;
+            if (steps is null)
+            {
+                string[] names = StepUnits.Select(u => u.Name).ToArray();
+                reader.Errors.Add(reader.Value(StepsKey)!, reader.PathOf(StepsKey), $"'{unit}' is not one of {string.Join(", ", names)}{Nearest.Suggestion(unit, names)}");
+            }
+        }
+
         if (reader.Errors.Count != before || path is null || question is null || answer is null || format is null)
         {
             return null;
@@ -48,7 +65,7 @@ internal static class DatasetTaskSection
 
         try
         {
-            return JsonlTask.Load(new JsonlTaskSettings(path, question, answer, format.Value, solution, testPath));
+            return JsonlTask.Load(new JsonlTaskSettings(path, question, answer, format.Value, solution, testPath, steps));
         }
         catch (DatasetException e)
         {

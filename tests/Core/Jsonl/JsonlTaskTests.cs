@@ -198,6 +198,38 @@ public sealed class JsonlTaskTests : IDisposable
         Assert.Empty(task.Problems[1].ReferenceSteps);
     }
 
+    /// <summary>
+    /// <c>steps:</c> overrides the answer format's own step unit, in the references and in what a model writes. Worked by
+    /// hand: a GSM8K solution "Add.\nCarry.\n\nCheck.\n#### 5" is three line steps, or the two paragraphs "Add.\nCarry."
+    /// and "Check."; a MATH solution "A\nB\n\nSo $\boxed{3}$." is two paragraphs, or the three lines "A", "B" and the answer.
+    /// </summary>
+    [Fact]
+    public void TheStepUnitIsTheFormatsOwnUnlessSettingsNameOne()
+    {
+        string gsm = Write("steps-gsm.jsonl", """{"question": "Q", "answer": "Add.\nCarry.\n\nCheck.\n#### 5"}""");
+        string math = Write("steps-math.jsonl", """{"problem": "P", "solution": "A\nB\n\nSo $\\boxed{3}$."}""");
+
+        Assert.Equal(["Add.", "Carry.", "Check."], JsonlTask.Load(DatasetFiles.Gsm8k(gsm)).Problems[0].ReferenceSteps);
+        JsonlTask gsmParagraphs = JsonlTask.Load(DatasetFiles.Gsm8k(gsm) with { Steps = StepUnit.Paragraphs });
+        Assert.Equal(["Add.\nCarry.", "Check."], gsmParagraphs.Problems[0].ReferenceSteps);
+        Assert.Equal("paragraphs/gsm8k", gsmParagraphs.SolutionFormat.Name);
+        Assert.Equal("\n\n", gsmParagraphs.SolutionFormat.StepSeparator);
+
+        Assert.Equal(["A\nB", "So $\\boxed{3}$."], JsonlTask.Load(DatasetFiles.MathBoxed(math)).Problems[0].ReferenceSteps);
+        JsonlTask mathLines = JsonlTask.Load(DatasetFiles.MathBoxed(math) with { Steps = StepUnit.Lines });
+        Assert.Equal(["A", "B", "So $\\boxed{3}$."], mathLines.Problems[0].ReferenceSteps);
+        Assert.Equal("lines/boxed", mathLines.SolutionFormat.Name);
+
+        // Naming the format's own unit changes nothing.
+        Assert.Equal(
+            JsonlTask.Load(DatasetFiles.Gsm8k(gsm)).Problems[0].ReferenceSteps,
+            JsonlTask.Load(DatasetFiles.Gsm8k(gsm) with { Steps = StepUnit.Lines }).Problems[0].ReferenceSteps);
+        // What a model writes is split the same way: two paragraphs, then the answer.
+        ParsedSolution parsed = gsmParagraphs.SolutionFormat.ParseCompletion("Add.\nCarry.\n\nCheck.\n\n#### 5");
+        Assert.Equal(["Add.\nCarry.", "Check."], parsed.Steps);
+        Assert.Equal("5", parsed.Answer);
+    }
+
     [Fact]
     public void AMultiLineQuestionKeepsItsLines()
     {

@@ -80,6 +80,24 @@ public sealed class DatasetSpecTests : IDisposable
     }
 
     [Fact]
+    public void StepsNamesTheStepUnitAndIsPartOfTheIdentityOnlyWhenWritten()
+    {
+        SpecLoadResult plain = _bed.Parse(Valid());
+        SpecLoadResult paragraphs = _bed.Parse(Valid().Replace("answer_format: gsm8k", "answer_format: gsm8k\n  steps: paragraphs"));
+        SpecLoadResult lines = _bed.Parse(Valid().Replace("answer_format: gsm8k", "answer_format: gsm8k\n  steps: lines"));
+
+        Assert.True(paragraphs.IsValid, string.Join("\n", paragraphs.Errors));
+        Assert.Equal(StepUnit.Paragraphs, Assert.IsType<JsonlTask>(paragraphs.Spec!.Task.Task).Settings.Steps);
+        Assert.Equal("paragraphs/gsm8k", paragraphs.Spec.Task.Task.SolutionFormat.Name);
+        Assert.Contains("task.answer_format: gsm8k\ntask.steps: paragraphs\ntask.difficulty: 0\n", paragraphs.Spec.CanonicalText);
+        Assert.DoesNotContain("task.steps", plain.Spec!.CanonicalText);
+        Assert.NotEqual(plain.Spec.Hash, paragraphs.Spec.Hash);
+        // Written out, the format's own unit is a different text, so a different identity, but the same steps.
+        Assert.Contains("task.steps: lines\n", lines.Spec!.CanonicalText);
+        Assert.Equal("lines/gsm8k", lines.Spec.Task.Task.SolutionFormat.Name);
+    }
+
+    [Fact]
     public void ATrainSweepIsCheckedAgainstTheDataset()
     {
         SpecLoadResult result = _bed.Parse(Valid().Replace("  train: 20\n", "  sweep: {train: [20, 10]}\n"));
@@ -109,6 +127,7 @@ public sealed class DatasetSpecTests : IDisposable
         { "missing answer format", Valid().Replace("  answer_format: gsm8k\n", ""), 4, 3, "task.answer_format", "missing required key 'answer_format'" },
         { "missing path", Valid().Replace("  path: data/gsm.jsonl\n", ""), 4, 3, "task.path", "missing required key 'path'" },
         { "unknown answer format", Valid().Replace("answer_format: gsm8k", "answer_format: gsm8"), 8, 18, "task.answer_format", "'gsm8' is not one of gsm8k, boxed, plain; did you mean 'gsm8k'?" },
+        { "unknown step unit", Valid().Replace("answer_format: gsm8k", "answer_format: gsm8k\n  steps: paragraph"), 9, 10, "task.steps", "'paragraph' is not one of lines, paragraphs; did you mean 'paragraphs'?" },
         { "empty path", Valid().Replace("path: data/gsm.jsonl", "path: ' '"), 5, 9, "task.path", "expected the path of a JSONL file (relative to the spec's folder), got nothing" },
         { "empty field name", Valid().Replace("question: question", "question: ''"), 6, 13, "task.question", "expected the name of a JSON field, got nothing" },
         { "a field the file lacks", Valid().Replace("question: question", "question: problem"), 5, 9, "task.path", "data/gsm.jsonl:1: field 'problem': missing (the object has: question, answer)" },

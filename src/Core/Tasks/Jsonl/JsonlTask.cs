@@ -41,7 +41,7 @@ public sealed partial class JsonlTask : IReasoningTask, IProblemSource
         Sha256 = sha256;
         TestSha256 = testSha256;
         Name = $"{Kind}:{System.IO.Path.GetFileName(settings.Path)}";
-        SolutionFormat = FormatFor(settings.AnswerFormat);
+        SolutionFormat = FormatFor(settings.AnswerFormat, settings.Steps);
         var characters = new HashSet<char>(SolutionText.Alphabet);
         foreach (Problem problem in problems.Concat(testProblems))
         {
@@ -115,9 +115,15 @@ public sealed partial class JsonlTask : IReasoningTask, IProblemSource
 
     public ISolutionFormat SolutionFormat { get; }
 
-    /// <summary>The format of a dataset's solutions: GSM8K's lines, or paragraphs; the answer marked as the dataset marks it.</summary>
-    public static FreeTextFormat FormatFor(AnswerFormat answers) =>
-        new(answers, answers == AnswerFormat.Gsm8k ? "\n" : FreeTextFormat.ParagraphSeparator);
+    /// <summary>
+    /// The format of a dataset's solutions: steps as <paramref name="steps"/> says, else GSM8K's lines or paragraphs; the
+    /// answer marked as the dataset marks it.
+    /// </summary>
+    public static FreeTextFormat FormatFor(AnswerFormat answers, StepUnit? steps = null) =>
+        new(answers, (steps ?? DefaultSteps(answers)) == StepUnit.Lines ? "\n" : FreeTextFormat.ParagraphSeparator);
+
+    /// <summary>GSM8K's solutions are a step per line; the others' paragraphs.</summary>
+    public static StepUnit DefaultSteps(AnswerFormat answers) => answers == AnswerFormat.Gsm8k ? StepUnit.Lines : StepUnit.Paragraphs;
 
     /// <summary>A dataset does not generate problems: <see cref="ProblemSplit.Create"/> asks <see cref="Split"/>.</summary>
     /// <exception cref="NotSupportedException">Always.</exception>
@@ -266,16 +272,16 @@ public sealed partial class JsonlTask : IReasoningTask, IProblemSource
         }
 
         List<string> steps;
+        string body = solution;
         if (settings.AnswerFormat == AnswerFormat.Gsm8k)
         {
             int mark = solution.LastIndexOf(AnswerExtraction.Gsm8kMarker, StringComparison.Ordinal);
-            string text = CalculatorAnnotation().Replace(mark < 0 ? solution : solution[..mark], "");
-            steps = text.Split('\n').Select(Clean).Where(s => s.Length > 0).ToList();
+            body = CalculatorAnnotation().Replace(mark < 0 ? solution : solution[..mark], "");
         }
-        else
-        {
-            steps = Paragraphs(solution);
-        }
+
+        steps = (settings.Steps ?? DefaultSteps(settings.AnswerFormat)) == StepUnit.Lines
+            ? body.Split('\n').Select(Clean).Where(s => s.Length > 0).ToList()
+            : Paragraphs(body);
 
         // From the first step that states an answer on, one last step: an answer step must end the solution.
         int first = steps.FindIndex(format.IsAnswerStep);
