@@ -169,7 +169,7 @@ internal static class BatchedSampler
     {
         long t = tokens.shape[1];
         long before = cache?.Length ?? 0;
-        Tensor logits = model.Forward(tokens, positions, mask, cache);                                       // [B, T, V]
+        Tensor logits = model.LastLogits(tokens, positions, mask, cache);                                    // [B, V]
         // A causal pass over T positions attends T(T+1)/2 of them; one step over a cache of L attends L.
         double attended = prefill ? t * (t + 1) / 2.0 : before + 1;
         double flops = config.ForwardFlops(t, attended);
@@ -178,7 +178,7 @@ internal static class BatchedSampler
             row.Meter.Record(new Usage(0, t, 0, flops));
         }
 
-        return logits.select(1, t - 1);                                                                      // [B, V]
+        return logits;
     }
 
     /// <summary>Causal mask over the first <paramref name="length"/> columns, without padded keys; a padded query sees itself (no empty rows).</summary>
