@@ -24,7 +24,18 @@ Commands (stdin, one JSON per line) and replies (stdout, one JSON per line):
   {"op": "train", "name": ..., "ids": [[...]], "targets": [[...]], "steps": k, "lr": ..., ...}
                                                         -> {"seconds": [per step], "losses": [...]}
   {"op": "memory", "reset": bool}                      -> {"peak": bytes, "current": bytes}
+  {"op": "load_hf", "folder": path, "dtype": "float32" | "bfloat16"}
+                                                        loads a Hugging Face folder with bench/hf_reference's reader
+                                                        and model (replacing any loaded before) -> {"parameters", "seconds"}
+  {"op": "greedy_hf", "prompts": [[ids]], "new_tokens": n, "calls": k}
+                                                        -> {"prefill_seconds": [...], "decode_seconds": [...], "tokens": [[...]]}
+  {"op": "unload_hf"}
   {"op": "quit"}
+
+For a Hugging Face folder (`bench policy --shape`), the model is bench/hf_reference/reference.py's
+BatchedModel: transformers' eager semantics over left-padded prompts, a preallocated KV cache and,
+for bfloat16, the weights cast to bfloat16 and computed in it (norms and softmax in fp32), as
+transformers runs a model loaded with torch_dtype=torch.bfloat16.
 """
 
 import ctypes
@@ -38,6 +49,9 @@ import time
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "hf_reference"))
+import reference  # noqa: E402  (bench/hf_reference/reference.py: the independent Hugging Face reader and decoder)
 
 IGNORE = -100
 
@@ -300,8 +314,30 @@ def matmul_rates(sizes, seconds):
     return rates
 
 
+def load_hf(folder, dtype):
+    """The reference's reader and model; the fp32 weights it reads are dropped once cast."""
+    model, _ = reference.load_model(folder)
+    batched = reference.BatchedModel(model, {"float32": torch.float32, "bfloat16": torch.bfloat16}[dtype])
+    del model
+    gc.collect()
+    return batched
+
+
+def greedy_hf(model, prompts, new_tokens, calls):
+    """Per call: seconds to the first tokens on the host (prefill), and from there to the last (decode)."""
+    prefill, decode, tokens = [], [], []
+    for _ in range(calls):
+        start = time.perf_counter()
+        tokens, _, first, _ = reference.greedy_batch(model, prompts, new_tokens, clock=time.perf_counter)
+        end = time.perf_counter()
+        prefill.append(first - start)
+        decode.append(end - first)
+    return {"prefill_seconds": prefill, "decode_seconds": decode, "tokens": tokens}
+
+
 def main():
     models = {}
+    pretrained = None
     optimizers = {}
     out = sys.stdout
     for line in sys.stdin:
@@ -363,6 +399,18 @@ def main():
             reply = {"peak": status_bytes("VmHWM"), "current": status_bytes("VmRSS")}
             if command.get("reset", False):
                 reply["reset"] = reset_peak()
+        elif op == "load_hf":
+            pretrained = None
+            gc.collect()
+            start = time.perf_counter()
+            pretrained = load_hf(command["folder"], command["dtype"])
+            reply = {"parameters": sum(w.numel() for w in pretrained.w.values()), "seconds": time.perf_counter() - start}
+        elif op == "greedy_hf":
+            reply = greedy_hf(pretrained, command["prompts"], command["new_tokens"], command["calls"])
+        elif op == "unload_hf":
+            pretrained = None
+            gc.collect()
+            reply = {}
         elif op == "quit":
             break
         else:

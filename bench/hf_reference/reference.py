@@ -114,7 +114,7 @@ def read_safetensors(path):
     (n,) = struct.unpack("<Q", data[:8])
     assert 8 + n <= len(data), f"{path}: header length {n} beyond the file"
     header = json.loads(data[8:8 + n].decode("utf-8"))
-    body = data[8 + n:]
+    body = memoryview(data)[8 + n:]                   # a view: a 2 GB checkpoint is not copied once more
     out = {}
     spans = []
     for name, info in header.items():
@@ -340,6 +340,137 @@ def load_model(folder):
         config = Config(json.load(f))
     weights, dtypes = load_checkpoint(folder)
     return Model(config, weights), dtypes
+
+
+# ----------------------------------------------------------------------------------------------
+# batched greedy generation (the `bench policy --shape` peer): the same model over a batch of
+# left-padded prompts with per-row positions, an attention mask and a preallocated KV cache,
+# in fp32 or in bfloat16 as transformers runs a model loaded with torch_dtype=bfloat16
+
+class StaticKVCache:
+    """Per layer: keys and values [B, kv_heads, capacity, head_dim], preallocated and written in
+    place (transformers' StaticCache); attention reads the filled prefix."""
+
+    def __init__(self, c, batch, capacity, dtype):
+        shape = (batch, c.kv_heads, capacity, c.head_dim)
+        self.k = [torch.zeros(shape, dtype=dtype) for _ in range(c.layers)]
+        self.v = [torch.zeros(shape, dtype=dtype) for _ in range(c.layers)]
+        self.length = 0
+
+    def update(self, layer, k, v):
+        end = self.length + k.shape[2]
+        self.k[layer][:, :, self.length:end] = k
+        self.v[layer][:, :, self.length:end] = v
+        return self.k[layer][:, :, :end], self.v[layer][:, :, :end]
+
+
+class BatchedModel:
+    """Model's decoder over a batch [B, T], as transformers' eager modeling code computes it:
+    nn.Linear projections (F.linear), rotary from per-row positions, repeat_kv, an additive mask
+    (0 or the dtype's lowest value) built once per forward pass, softmax in fp32, RMSNorm in fp32
+    and cast back. Weights and activations are in `dtype` (weights cast from the fp32 ones read)."""
+
+    def __init__(self, model, dtype=torch.float32):
+        self.c = model.c
+        self.dtype = dtype
+        self.w = {k: v.to(dtype) for k, v in model.w.items()}
+        self.inv_freq = model.inv_freq
+        self.head = self.w["model.embed_tokens.weight"] if self.c.tied else self.w["lm_head.weight"]
+
+    def norm(self, x, name):
+        h = x.float()
+        h = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + self.c.eps)
+        return self.w[name] * h.to(x.dtype)
+
+    def linear(self, x, name):
+        return torch.nn.functional.linear(x, self.w[name + ".weight"], self.w.get(name + ".bias"))
+
+    def attention(self, i, x, cos, sin, bias, cache):
+        c = self.c
+        p = f"model.layers.{i}.self_attn."
+        b, t, _ = x.shape
+        q = self.linear(x, p + "q_proj").view(b, t, c.heads, c.head_dim).transpose(1, 2)      # [B, H, T, D]
+        k = self.linear(x, p + "k_proj").view(b, t, c.kv_heads, c.head_dim).transpose(1, 2)   # [B, G, T, D]
+        v = self.linear(x, p + "v_proj").view(b, t, c.kv_heads, c.head_dim).transpose(1, 2)   # [B, G, T, D]
+        if c.qk_norm:
+            q = self.norm(q, p + "q_norm.weight")
+            k = self.norm(k, p + "k_norm.weight")
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        if cache is not None:
+            k, v = cache.update(i, k, v)                                                      # [B, G, L, D]
+        groups = c.heads // c.kv_heads                                                        # repeat_kv
+        if groups > 1:
+            k = k[:, :, None].expand(b, c.kv_heads, groups, k.shape[2], c.head_dim).reshape(b, c.heads, k.shape[2], c.head_dim)
+            v = v[:, :, None].expand(b, c.kv_heads, groups, v.shape[2], c.head_dim).reshape(b, c.heads, v.shape[2], c.head_dim)
+        scores = torch.matmul(q, k.transpose(2, 3)) * (1.0 / math.sqrt(c.head_dim)) + bias   # [B, H, T, L]
+        probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(q.dtype)
+        out = torch.matmul(probs, v).transpose(1, 2).reshape(b, t, c.heads * c.head_dim)     # [B, T, H·D]
+        return self.linear(out, p + "o_proj")
+
+    def mlp(self, i, x):
+        p = f"model.layers.{i}.mlp."
+        return self.linear(torch.nn.functional.silu(self.linear(x, p + "gate_proj")) * self.linear(x, p + "up_proj"), p + "down_proj")
+
+    @torch.no_grad()
+    def forward(self, ids, positions, key_valid, cache=None, last_only=True):
+        """ids, positions [B, T] (long); key_valid [B, L] (bool, L = cached + T: False for padding).
+        -> logits [B, V] of the last position (last_only, as transformers' generate asks) or [B, T, V]."""
+        b, t = ids.shape
+        past = 0 if cache is None else cache.length
+        length = past + t
+        freqs = positions.float()[..., None] * self.inv_freq                                 # [B, T, D/2]
+        emb = torch.cat((freqs, freqs), dim=-1)
+        cos, sin = emb.cos().to(self.dtype)[:, None], emb.sin().to(self.dtype)[:, None]       # [B, 1, T, D]
+        allowed = key_valid[:, None, None, :length]                                           # [B, 1, 1, L]
+        if t > 1:
+            causal = torch.arange(length)[None, :] <= (past + torch.arange(t))[:, None]       # [T, L]
+            allowed = allowed & causal
+        bias = torch.zeros(allowed.shape, dtype=self.dtype).masked_fill(~allowed, torch.finfo(self.dtype).min)
+        x = torch.nn.functional.embedding(ids, self.w["model.embed_tokens.weight"])           # [B, T, C]
+        for i in range(self.c.layers):
+            p = f"model.layers.{i}."
+            x = x + self.attention(i, self.norm(x, p + "input_layernorm.weight"), cos, sin, bias, cache)
+            x = x + self.mlp(i, self.norm(x, p + "post_attention_layernorm.weight"))
+        if cache is not None:
+            cache.length += t
+        if last_only:
+            x = x[:, -1]
+        return torch.nn.functional.linear(self.norm(x, "model.norm.weight"), self.head).float()
+
+
+@torch.no_grad()
+def greedy_batch(model, prompts, new_tokens, pad_id=0, clock=None, keep_logits=False):
+    """Greedy decoding of every prompt for exactly new_tokens tokens (no stopping), as the C# sampler
+    runs a benchmark: prompts left-padded to the longest, positions counted from each row's first
+    token, one prefill pass into a preallocated cache, then one token per step; each step's
+    log-softmax, argmax and the chosen tokens' log-probabilities, tokens to the host.
+    -> (tokens [B][new_tokens], log-probabilities, clock() when the first tokens were on the host,
+    per-step logits [B, V] if keep_logits)."""
+    batch, longest = len(prompts), max(len(p) for p in prompts)
+    pads = [longest - len(p) for p in prompts]
+    ids = torch.tensor([[pad_id] * pad + list(p) for pad, p in zip(pads, prompts)], dtype=torch.long)      # [B, T]
+    positions = torch.tensor([[max(0, j - pad) for j in range(longest)] for pad in pads], dtype=torch.long)  # [B, T]
+    key_valid = torch.tensor([[j >= pad for j in range(longest + new_tokens)] for pad in pads])              # [B, T + N]
+    cache = StaticKVCache(model.c, batch, longest + new_tokens, model.dtype)
+    logits = model.forward(ids, positions, key_valid, cache)                                                 # [B, V]
+    tokens, log_probabilities, kept, first = [], [], [], None
+    for step in range(new_tokens):
+        log_p = torch.log_softmax(logits, dim=-1)                                                           # [B, V]
+        best, chosen = log_p.max(dim=-1)                                                                    # [B]
+        tokens.append(chosen.tolist())
+        log_probabilities.append(best.tolist())
+        if keep_logits:
+            kept.append(logits)
+        if first is None and clock is not None:
+            first = clock()
+        if step + 1 == new_tokens:
+            break
+        next_positions = torch.tensor([[len(p) + step] for p in prompts], dtype=torch.long)                 # [B, 1]
+        logits = model.forward(chosen[:, None], next_positions, key_valid, cache)
+    by_row = [[step[r] for step in tokens] for r in range(batch)]
+    by_row_lp = [[step[r] for step in log_probabilities] for r in range(batch)]
+    return by_row, by_row_lp, first, kept
 
 
 # ----------------------------------------------------------------------------------------------
@@ -764,6 +895,10 @@ def selftest():
             cache = KVCache(c.layers)
             step = torch.cat([model.forward([t], cache) for t in ids])
             report(f"{name}: one-token-at-a-time cache vs full pass", (step - fast).abs().max().item(), 1e-5)
+            rows, _, _, kept = greedy_batch(BatchedModel(model), random_prompts(first, c.vocab), 4, keep_logits=True)
+            worst = max((kept[s][r] - model.forward(list(p) + rows[r][:s])[-1]).abs().max().item()
+                        for r, p in enumerate(random_prompts(first, c.vocab)) for s in range(4))
+            report(f"{name}: batched, left-padded, cached greedy vs each prompt's full pass, max |logit diff|", worst, 1e-4)
             if c.kv_heads != c.heads:
                 raw_mha, w_mha = expand_to_mha(raw, model.w)
                 mha = Model(Config(raw_mha), w_mha)

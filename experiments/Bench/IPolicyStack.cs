@@ -3,11 +3,11 @@ using Reasoning.Policy.Model;
 namespace Reasoning.Experiments.Bench;
 
 /// <summary>
-/// One implementation of the policy benchmarked by <c>bench policy</c>: the C# stack in this process
-/// (<see cref="TorchSharpStack"/>), or the PyTorch-eager peer in a subprocess (<see cref="PythonPeer"/>).
-/// Both measure the same work with their own clock, so the transport to the peer is never timed.
+/// One stack measured by <c>bench policy</c>: the C# stack in this process (<see cref="TorchSharpStack"/>),
+/// or the PyTorch-eager peer in a subprocess (<see cref="PythonPeer"/>). Both measure the same work with
+/// their own clock, so the transport to the peer is never timed.
 /// </summary>
-internal interface IPolicyStack : IDisposable
+internal interface IBenchStack : IDisposable
 {
     /// <summary>The column heading.</summary>
     string Name { get; }
@@ -15,6 +15,13 @@ internal interface IPolicyStack : IDisposable
     /// <summary>One line on what runs: versions, BLAS, threads.</summary>
     string Description { get; }
 
+    /// <summary>The peak resident set since the last reset and the current one; resets the peak when asked.</summary>
+    MemoryReading Memory(bool reset);
+}
+
+/// <summary>The policy as <c>bench policy</c> measures it on the project's own presets (tiny, small).</summary>
+internal interface IPolicyStack : IBenchStack
+{
     /// <summary>fp32 square matmul rates in GFLOP/s, several repeats per size, within about <paramref name="seconds"/> per size.</summary>
     IReadOnlyDictionary<int, double[]> MatmulRates(IReadOnlyList<int> sizes, double seconds);
 
@@ -29,9 +36,6 @@ internal interface IPolicyStack : IDisposable
 
     /// <summary>Seconds per step and the loss of each step of <paramref name="steps"/> fine-tuning steps on one batch.</summary>
     (double[] Seconds, double[] Losses) Train(string model, TrainingBatch batch, int steps, bool freshOptimizer);
-
-    /// <summary>The peak resident set since the last reset and the current one; resets the peak when asked.</summary>
-    MemoryReading Memory(bool reset);
 }
 
 /// <summary>

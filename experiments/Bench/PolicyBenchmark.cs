@@ -214,7 +214,7 @@ internal static class PolicyBenchmark
     }
 
     /// <summary>The 1, 5 and 15 minute load averages (Linux: /proc/loadavg): on a shared machine, how busy the neighbours were.</summary>
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
@@ -227,7 +227,7 @@ internal static class PolicyBenchmark
     }
 
     /// <summary>The processor's model name and core count (Linux: /proc/cpuinfo).</summary>
-    private static string MachineDescription()
+    internal static string MachineDescription()
     {
         string cpu = "unknown processor";
         try

@@ -11,7 +11,7 @@ namespace Reasoning.Experiments.Bench;
 /// work, so the pipe is never on the clock. The product never depends on it: where python3 or torch
 /// is missing, <see cref="TryStart"/> says why and the benchmark skips the column.
 /// </summary>
-internal sealed class PythonPeer : IPolicyStack
+internal sealed class PythonPeer : IPolicyStack, IPretrainedStack
 {
     /// <summary>Debian's interpreter, not whatever <c>python3</c> comes first on PATH (e.g. a pyenv one without torch).</summary>
     public const string DefaultInterpreter = "/usr/bin/python3";
@@ -184,6 +184,25 @@ internal sealed class PythonPeer : IPolicyStack
         return (reply.GetProperty("seconds").EnumerateArray().Select(s => s.GetDouble()).ToArray(),
             reply.GetProperty("losses").EnumerateArray().Select(s => s.GetDouble()).ToArray());
     }
+
+    public double LoadFolder(string folder, string precision) =>
+        Request(new { op = "load_hf", folder, dtype = precision == "bf16" ? "bfloat16" : "float32" }).GetProperty("seconds").GetDouble();
+
+    public GreedyRun[] Greedy(int[][] prompts, int newTokens, int calls)
+    {
+        JsonElement reply = Request(new { op = "greedy_hf", prompts, new_tokens = newTokens, calls });
+        double[] prefill = reply.GetProperty("prefill_seconds").EnumerateArray().Select(s => s.GetDouble()).ToArray();
+        double[] decode = reply.GetProperty("decode_seconds").EnumerateArray().Select(s => s.GetDouble()).ToArray();
+        int[][] tokens = reply.GetProperty("tokens").EnumerateArray().Select(r => r.EnumerateArray().Select(t => t.GetInt32()).ToArray()).ToArray();
+        if (tokens.Length != prompts.Length || tokens.Any(r => r.Length != newTokens))
+        {
+            throw new PeerException($"the peer generated rows of {string.Join("/", tokens.Select(r => r.Length).Distinct())} tokens for {tokens.Length} prompts, not {newTokens} for {prompts.Length}");
+        }
+
+        return prefill.Zip(decode, (p, d) => new GreedyRun(p, d, tokens)).ToArray();
+    }
+
+    public void Unload() => Request(new { op = "unload_hf" });
 
     public MemoryReading Memory(bool reset)
     {

@@ -3,6 +3,7 @@ using Reasoning.Core.Accounting;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Model;
+using Reasoning.Policy.Pretrained;
 using Reasoning.Policy.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,12 +13,13 @@ namespace Reasoning.Experiments.Bench;
 
 /// <summary>
 /// The C# stack, in this process: the product's own code paths (<see cref="BatchedSampler"/>,
-/// <see cref="SupervisedFineTuning.Step"/>), timed with a monotonic clock.
+/// <see cref="SupervisedFineTuning.Step"/>, <see cref="ModelFolder.Load"/>), timed with a monotonic clock.
 /// </summary>
-internal sealed class TorchSharpStack : IPolicyStack
+internal sealed class TorchSharpStack : IPolicyStack, IPretrainedStack
 {
     private readonly Dictionary<string, Transformer> _models = new();
     private readonly Dictionary<string, AdamW> _optimizers = new();
+    private LoadedModelFolder? _pretrained;
 
     public string Name => "C# (TorchSharp)";
 
@@ -119,6 +121,55 @@ internal sealed class TorchSharpStack : IPolicyStack
         return (seconds, losses);
     }
 
+    public double LoadFolder(string folder, string precision)
+    {
+        Unload();
+        var clock = Stopwatch.StartNew();
+        LoadedModelFolder loaded = ModelFolder.Load(folder);
+        loaded.Model.eval();
+        foreach (TorchSharp.Modules.Parameter p in loaded.Model.parameters())
+        {
+            p.requires_grad = false;
+        }
+
+        if (precision == "bf16")
+        {
+            loaded.Model.to(ScalarType.BFloat16); // what the policy host does to a frozen model for precision: bf16
+        }
+
+        _pretrained = loaded;
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    public GreedyRun[] Greedy(int[][] prompts, int newTokens, int calls)
+    {
+        Transformer model = _pretrained?.Model ?? throw new InvalidOperationException("no model folder is loaded");
+        IReadOnlyList<int>[] rows = prompts.Select(p => (IReadOnlyList<int>)p).ToArray();
+        BatchedSampler.RowOptions[] options = Enumerable.Range(0, rows.Length).Select(i => new BatchedSampler.RowOptions(SamplingOptions.Greedy(newTokens), i)).ToArray();
+        var runs = new GreedyRun[calls];
+        for (int call = 0; call < calls; call++)
+        {
+            var clock = new FirstTokensClock(rows.Length);
+            IUsageMeter[] meters = Enumerable.Repeat<IUsageMeter>(clock, rows.Length).ToArray();
+            GeneratedSequence[] output = BatchedSampler.Generate(model, rows, options, meters, ignoreStopTokens: true);
+            double total = clock.Elapsed, prefill = clock.FirstTokensAt ?? total;
+            if (output.Any(o => o.Tokens.Count != newTokens))
+            {
+                throw new InvalidOperationException("a benchmark row stopped before its length limit");
+            }
+
+            runs[call] = new GreedyRun(prefill, total - prefill, output.Select(o => o.Tokens.ToArray()).ToArray());
+        }
+
+        return runs;
+    }
+
+    public void Unload()
+    {
+        _pretrained?.Dispose();
+        _pretrained = null;
+    }
+
     public MemoryReading Memory(bool reset)
     {
         var reading = new MemoryReading(ResidentMemory.PeakBytes(), ResidentMemory.CurrentBytes());
@@ -136,6 +187,7 @@ internal sealed class TorchSharpStack : IPolicyStack
 
     public void Dispose()
     {
+        Unload();
         foreach (AdamW optimizer in _optimizers.Values)
         {
             optimizer.Dispose();
