@@ -83,7 +83,12 @@ public sealed class JsonlTaskTests : IDisposable
     [Fact]
     public void EveryReferenceSolutionParsesBackToItsStepsAndAVerifiedAnswer()
     {
-        foreach (JsonlTaskSettings settings in new[] { DatasetFiles.Gsm8k(), DatasetFiles.MathBoxed(), DatasetFiles.MathPlain() })
+        JsonlTaskSettings[] all =
+        [
+            DatasetFiles.Gsm8k(), DatasetFiles.MathBoxed(), DatasetFiles.MathPlain(),
+            DatasetFiles.Gsm8k() with { Steps = StepUnit.Paragraphs }, DatasetFiles.MathBoxed() with { Steps = StepUnit.Lines },
+        ];
+        foreach (JsonlTaskSettings settings in all)
         {
             JsonlTask task = JsonlTask.Load(settings);
             foreach (Problem problem in task.Problems)

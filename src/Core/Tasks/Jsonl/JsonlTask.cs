@@ -212,7 +212,7 @@ public sealed partial class JsonlTask : IReasoningTask, IProblemSource
         }
 
         string task = $"{Kind}:{System.IO.Path.GetFileName(settings.Path)}";
-        FreeTextFormat format = FormatFor(settings.AnswerFormat);
+        FreeTextFormat format = FormatFor(settings.AnswerFormat, settings.Steps);
         var problems = new List<Problem>(file.Records.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         int before = errors.Count;
@@ -271,7 +271,6 @@ public sealed partial class JsonlTask : IReasoningTask, IProblemSource
             return [];
         }
 
-        List<string> steps;
         string body = solution;
         if (settings.AnswerFormat == AnswerFormat.Gsm8k)
         {
@@ -279,15 +278,14 @@ public sealed partial class JsonlTask : IReasoningTask, IProblemSource
             body = CalculatorAnnotation().Replace(mark < 0 ? solution : solution[..mark], "");
         }
 
-        steps = (settings.Steps ?? DefaultSteps(settings.AnswerFormat)) == StepUnit.Lines
-            ? body.Split('\n').Select(Clean).Where(s => s.Length > 0).ToList()
-            : Paragraphs(body);
+        bool lines = format.StepSeparator == "\n";
+        List<string> steps = lines ? body.Split('\n').Select(Clean).Where(s => s.Length > 0).ToList() : Paragraphs(body);
 
         // From the first step that states an answer on, one last step: an answer step must end the solution.
         int first = steps.FindIndex(format.IsAnswerStep);
         if (first >= 0 && first < steps.Count - 1)
         {
-            string last = string.Join(format.StepSeparator == "\n" ? " " : "\n", steps.Skip(first));
+            string last = string.Join(lines ? " " : "\n", steps.Skip(first));
             steps = [.. steps.Take(first), last];
         }
 
