@@ -1,29 +1,17 @@
-using System.Globalization;
+using static Reasoning.Experiments.Bench.BenchTable;
 
 namespace Reasoning.Experiments.Bench;
 
 /// <summary>The one Markdown table of <c>bench policy</c>, with the issue's targets beside the figures.</summary>
 internal static class PolicyBenchTable
 {
-    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
-
     public static string Render(PolicyBenchReport report)
     {
         StackFigures me = report.CSharp;
         StackFigures? peer = report.Peer;
-        string peerHeading = peer?.Name ?? "PyTorch eager (peer): skipped";
-        var lines = new List<string>
-        {
-            $"| figure | {me.Name} | {peerHeading} | C# / peer | target | met |",
-            "|---|---:|---:|---:|---|---|",
-        };
+        var table = new BenchTable(me.Name, peer?.Name);
 
-        void Row(string figure, string mine, string? theirs, string ratio = "", string target = "", bool? met = null) =>
-            lines.Add($"| {figure} | {mine} | {theirs ?? "—"} | {ratio} | {target} | {(met is null ? "" : met.Value ? "yes" : "**no**")} |");
-
-        string Ratio(double mine, double? theirs) => theirs is > 0 ? F($"{mine / theirs.Value:F2}x") : "";
-
-        Row(F($"fp32 matmul, highest rate, n = {string.Join("/", report.Settings.MatmulSizes)}, {report.Settings.Threads} threads (GFLOP/s)"),
+        table.Row(F($"fp32 matmul, highest rate, n = {string.Join("/", report.Settings.MatmulSizes)}, {report.Settings.Threads} threads (GFLOP/s)"),
             F($"{me.MatmulPeakGflops:F0}"), peer is null ? null : F($"{peer.MatmulPeakGflops:F0}"), Ratio(me.MatmulPeakGflops, peer?.MatmulPeakGflops));
 
         var settings = report.Settings;
@@ -39,7 +27,7 @@ internal static class PolicyBenchTable
 
                 GenerationFigure? theirs = peer?.GenerationAt(batch, cache);
                 bool? met = cache && theirs is not null ? mine.TokensPerSecond >= 1.3 * theirs.TokensPerSecond : null;
-                Row(F($"generation {mine.Preset}, batch {batch}, {(cache ? "KV cache" : "no cache")}, {settings.PromptLength} + {settings.NewTokens} tokens (tokens/s)"),
+                table.Row(F($"generation {mine.Preset}, batch {batch}, {(cache ? "KV cache" : "no cache")}, {settings.PromptLength} + {settings.NewTokens} tokens (tokens/s)"),
                     F($"{mine.TokensPerSecond:N0}"), theirs is null ? null : F($"{theirs.TokensPerSecond:N0}"),
                     Ratio(mine.TokensPerSecond, theirs?.TokensPerSecond), cache ? "≥ 1.3x peer" : "", met);
             }
@@ -51,7 +39,7 @@ internal static class PolicyBenchTable
         double? mySpeedup = Speedup(me), peerSpeedup = Speedup(peer);
         if (mySpeedup is not null)
         {
-            Row(F($"KV-cache speed-up, batch {largest}, {settings.NewTokens} new tokens"), F($"{mySpeedup:F1}x"), peerSpeedup is null ? null : F($"{peerSpeedup:F1}x"),
+            table.Row(F($"KV-cache speed-up, batch {largest}, {settings.NewTokens} new tokens"), F($"{mySpeedup:F1}x"), peerSpeedup is null ? null : F($"{peerSpeedup:F1}x"),
                 "", "≥ 5x", mySpeedup >= 5);
         }
 
@@ -59,7 +47,7 @@ internal static class PolicyBenchTable
         {
             TrainingFigure? theirs = peer?.TrainingOf(mine.Preset);
             bool headline = mine.Preset == "small";
-            Row(F($"training {mine.Preset} ({mine.Parameters / 1e6:F1}M), batch {mine.Batch} x {mine.Length}, AdamW (tokens/s)"),
+            table.Row(F($"training {mine.Preset} ({mine.Parameters / 1e6:F1}M), batch {mine.Batch} x {mine.Length}, AdamW (tokens/s)"),
                 F($"{mine.TokensPerSecond:N0}"), theirs is null ? null : F($"{theirs.TokensPerSecond:N0}"), Ratio(mine.TokensPerSecond, theirs?.TokensPerSecond),
                 headline ? "≥ 1.0x peer" : "", headline && theirs is not null ? mine.TokensPerSecond >= theirs.TokensPerSecond : null);
         }
@@ -68,34 +56,30 @@ internal static class PolicyBenchTable
         {
             TrainingFigure? theirs = peer?.TrainingOf(mine.Preset);
             bool headline = mine.Preset == "small";
-            Row(F($"training MFU {mine.Preset}: {mine.AchievedGflops:F0} GFLOP/s of {report.MachineMatmulPeakGflops:F0}"),
+            table.Row(F($"training MFU {mine.Preset}: {mine.AchievedGflops:F0} GFLOP/s of {report.MachineMatmulPeakGflops:F0}"),
                 F($"{mine.ModelFlopsUtilisation:P0}"), theirs is null ? null : F($"{theirs.ModelFlopsUtilisation:P0} ({theirs.AchievedGflops:F0} GFLOP/s)"), "",
                 headline ? "≥ 40%" : "", headline ? mine.ModelFlopsUtilisation >= 0.40 : null);
         }
 
-        Row("peak resident set, generation rows (MB)", Megabytes(me.PeakResidentGenerationBytes), peer is null ? null : Megabytes(peer.PeakResidentGenerationBytes));
-        Row("peak resident set, training rows (MB)", Megabytes(me.PeakResidentTrainingBytes), peer is null ? null : Megabytes(peer.PeakResidentTrainingBytes));
+        table.Row("peak resident set, generation rows (MB)", Megabytes(me.PeakResidentGenerationBytes), peer is null ? null : Megabytes(peer.PeakResidentGenerationBytes));
+        table.Row("peak resident set, training rows (MB)", Megabytes(me.PeakResidentTrainingBytes), peer is null ? null : Megabytes(peer.PeakResidentTrainingBytes));
 
         if (report.Parity is { } parity)
         {
-            Row(F($"parity: same {parity.Preset} weights and batch, loss of {parity.CSharpLosses.Length} AdamW steps at lr {parity.LearningRate:G2} (first, last)"),
+            table.Row(F($"parity: same {parity.Preset} weights and batch, loss of {parity.CSharpLosses.Length} AdamW steps at lr {parity.LearningRate:G2} (first, last)"),
                 F($"{parity.CSharpLosses[0]:F6}, {parity.CSharpLosses[^1]:F6}"), F($"{parity.PeerLosses[0]:F6}, {parity.PeerLosses[^1]:F6}"),
                 F($"max Δ {parity.MaxAbsoluteDifference:E1}"), F($"≤ {parity.Tolerance:E0}"), parity.Passed);
         }
         else
         {
-            Row("parity: same weights and batch, same loss", "—", null, "", "≤ 1e-05", null);
+            table.Row("parity: same weights and batch, same loss", "—", null, "", "≤ 1e-05", null);
         }
 
         SoakResult soak = report.Soak;
-        Row(F($"soak: {soak.Calls:N0} generate calls, batch 1, {soak.NewTokens} tokens, after {soak.WarmUpCalls:N0} warm-up calls: live tensors; resident set"),
+        table.Row(F($"soak: {soak.Calls:N0} generate calls, batch 1, {soak.NewTokens} tokens, after {soak.WarmUpCalls:N0} warm-up calls: live tensors; resident set"),
             F($"{soak.LiveTensorsAtEnd - soak.LiveTensorsAfterWarmUp:+0;-0;0} tensors; {soak.ResidentChange:+0.0%;-0.0%;0.0%} ({soak.ResidentAtEnd / 1048576.0:F0} MB)"),
             null, "", "0 tensors; within ±5%", soak.Passed);
 
-        return string.Join(Environment.NewLine, lines);
+        return table.ToString();
     }
-
-    private static string Megabytes(long bytes) => bytes <= 0 ? "unknown" : F($"{bytes / 1048576.0:N0}");
-
-    private static string F(FormattableString text) => text.ToString(Invariant);
 }

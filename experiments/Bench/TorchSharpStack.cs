@@ -126,11 +126,7 @@ internal sealed class TorchSharpStack : IPolicyStack, IPretrainedStack
         Unload();
         var clock = Stopwatch.StartNew();
         LoadedModelFolder loaded = ModelFolder.Load(folder);
-        loaded.Model.eval();
-        foreach (TorchSharp.Modules.Parameter p in loaded.Model.parameters())
-        {
-            p.requires_grad = false;
-        }
+        loaded.Model.Freeze();
 
         if (precision == "bf16")
         {

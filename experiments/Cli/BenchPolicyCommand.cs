@@ -96,12 +96,8 @@ internal static class BenchPolicyCommand
     }
 
     /// <summary>Starts the peer (unless <paramref name="interpreter"/> is null), runs the benchmark, prints the stacks, any notes and the table.</summary>
-    public static PolicyBenchReport Run(PolicyBenchSettings settings, string? interpreter, string invocation, TextWriter output)
-    {
-        torch.set_num_threads(settings.Threads);
-        using var csharp = new TorchSharpStack();
-        PythonPeer? peer = StartPeer(interpreter, settings.Threads, output, out string? skipped, out IReadOnlyList<string> notes);
-        try
+    public static PolicyBenchReport Run(PolicyBenchSettings settings, string? interpreter, string invocation, TextWriter output) =>
+        WithStacks(settings.Threads, interpreter, output, (csharp, peer, skipped, notes) =>
         {
             PolicyBenchReport report = PolicyBenchmark.Run(settings, csharp, peer, skipped, notes, invocation, Console.Error);
             PrintHeader(output, report.Machine, report.LoadAverageAtStart, report.LoadAverageAtEnd, report.CSharp.Name, report.CSharp.Description,
@@ -114,20 +110,11 @@ internal static class BenchPolicyCommand
             }
 
             return report;
-        }
-        finally
-        {
-            peer?.Dispose();
-        }
-    }
+        });
 
     /// <summary>As <see cref="Run"/>, for <c>--shape</c>.</summary>
-    public static PretrainedBenchReport RunPretrained(PretrainedBenchSettings settings, string? interpreter, string invocation, TextWriter output)
-    {
-        torch.set_num_threads(settings.Threads);
-        using var csharp = new TorchSharpStack();
-        PythonPeer? peer = StartPeer(interpreter, settings.Threads, output, out string? skipped, out IReadOnlyList<string> notes);
-        try
+    public static PretrainedBenchReport RunPretrained(PretrainedBenchSettings settings, string? interpreter, string invocation, TextWriter output) =>
+        WithStacks(settings.Threads, interpreter, output, (csharp, peer, skipped, notes) =>
         {
             PretrainedBenchReport report = PretrainedBenchmark.Run(settings, csharp, peer, skipped, notes, invocation, Console.Error);
             PretrainedWorkload w = report.Workload;
@@ -140,6 +127,21 @@ internal static class BenchPolicyCommand
                 ]);
             output.WriteLine(PretrainedBenchTable.Render(report));
             return report;
+        });
+
+    /// <summary>
+    /// Sets the thread count, makes the C# stack and starts the peer (unless <paramref name="interpreter"/> is null: then
+    /// the reason it is skipped), runs <paramref name="benchmark"/> with them, and stops the peer whatever happens.
+    /// </summary>
+    private static T WithStacks<T>(
+        int threads, string? interpreter, TextWriter output, Func<TorchSharpStack, PythonPeer?, string?, IReadOnlyList<string>, T> benchmark)
+    {
+        torch.set_num_threads(threads);
+        using var csharp = new TorchSharpStack();
+        PythonPeer? peer = StartPeer(interpreter, threads, output, out string? skipped, out IReadOnlyList<string> notes);
+        try
+        {
+            return benchmark(csharp, peer, skipped, notes);
         }
         finally
         {

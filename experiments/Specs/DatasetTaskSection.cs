@@ -22,9 +22,9 @@ internal static class DatasetTaskSection
     /// <summary>The keys a dataset task adds to <c>task:</c>.</summary>
     public static readonly string[] Keys = [PathKey, TestPathKey, QuestionKey, AnswerKey, AnswerFormatKey, SolutionKey, StepsKey];
 
-    private static readonly (string Name, StepUnit Unit)[] StepUnits = [("lines", StepUnit.Lines), ("paragraphs", StepUnit.Paragraphs)];
+    private static readonly (string Name, StepUnit Value)[] StepUnits = [("lines", StepUnit.Lines), ("paragraphs", StepUnit.Paragraphs)];
 
-    private static readonly (string Name, AnswerFormat Format)[] Formats =
+    private static readonly (string Name, AnswerFormat Value)[] Formats =
         [("gsm8k", AnswerFormat.Gsm8k), ("boxed", AnswerFormat.Boxed), ("plain", AnswerFormat.Plain)];
 
     /// <summary>Whether the <c>task:</c> mapping names the dataset kind (so its dataset keys are allowed).</summary>
@@ -32,10 +32,10 @@ internal static class DatasetTaskSection
         task.Children.TryGetValue(new YamlScalarNode("kind"), out YamlNode? kind) && kind is YamlScalarNode { Value: JsonlTask.Kind };
 
     /// <summary>A step unit's name as written in specs: <c>lines</c>, <c>paragraphs</c>.</summary>
-    public static string NameOf(StepUnit unit) => StepUnits.First(u => u.Unit == unit).Name;
+    public static string NameOf(StepUnit unit) => StepUnits.First(u => u.Value == unit).Name;
 
     /// <summary>The format's name as written in specs: <c>gsm8k</c>, <c>boxed</c>, <c>plain</c>.</summary>
-    public static string NameOf(AnswerFormat format) => Formats.First(f => f.Format == format).Name;
+    public static string NameOf(AnswerFormat format) => Formats.First(f => f.Value == format).Name;
 
     /// <summary>The dataset, read; null (errors recorded) when a key is wrong or a file cannot be used.</summary>
     public static JsonlTask? Read(MappingReader reader, SpecReading reading)
@@ -46,17 +46,8 @@ internal static class DatasetTaskSection
         string? question = ReadField(reader, QuestionKey, required: true);
         string? answer = ReadField(reader, AnswerKey, required: true);
         string? solution = reader.Has(SolutionKey) ? ReadField(reader, SolutionKey, required: false) : null;
-        AnswerFormat? format = ReadFormat(reader);
-        StepUnit? steps = null;
-        if (reader.TryRead(StepsKey, required: false, out string unit))
-        {
-            steps = StepUnits.FirstOrDefault(u => u.Name == unit) is { Name: not null } known ? known.Unit : null;
-            if (steps is null)
-            {
-                string[] names = StepUnits.Select(u => u.Name).ToArray();
-                reader.Errors.Add(reader.Value(StepsKey)!, reader.PathOf(StepsKey), $"'{unit}' is not one of {string.Join(", ", names)}{Nearest.Suggestion(unit, names)}");
-            }
-        }
+        AnswerFormat? format = ReadChoice(reader, AnswerFormatKey, required: true, Formats);
+        StepUnit? steps = ReadChoice(reader, StepsKey, required: false, StepUnits);
 
         if (reader.Errors.Count != before || path is null || question is null || answer is null || format is null)
         {
@@ -123,24 +114,25 @@ internal static class DatasetTaskSection
         return field;
     }
 
-    private static AnswerFormat? ReadFormat(MappingReader reader)
+    /// <summary>One of <paramref name="choices"/> by its written name; null when absent or unknown (then with an error naming the allowed names).</summary>
+    private static T? ReadChoice<T>(MappingReader reader, string key, bool required, (string Name, T Value)[] choices)
+        where T : struct
     {
-        if (!reader.TryRead(AnswerFormatKey, required: true, out string name))
+        if (!reader.TryRead(key, required, out string name))
         {
             return null;
         }
 
-        foreach ((string known, AnswerFormat format) in Formats)
+        foreach ((string known, T value) in choices)
         {
             if (known == name)
             {
-                return format;
+                return value;
             }
         }
 
-        string[] names = Formats.Select(f => f.Name).ToArray();
-        reader.Errors.Add(reader.Value(AnswerFormatKey)!, reader.PathOf(AnswerFormatKey),
-            $"'{name}' is not one of {string.Join(", ", names)}{Nearest.Suggestion(name, names)}");
+        string[] names = choices.Select(c => c.Name).ToArray();
+        reader.Errors.Add(reader.Value(key)!, reader.PathOf(key), $"'{name}' is not one of {string.Join(", ", names)}{Nearest.Suggestion(name, names)}");
         return null;
     }
 }

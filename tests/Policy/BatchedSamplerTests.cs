@@ -130,6 +130,27 @@ public sealed class BatchedSamplerTests : IDisposable
         Assert.Equal(before, LiveTensors());
     }
 
+    /// <summary>The bf16 paths (fp32 norm statistics, residual added after the GEMM, written-out grouped decode attention) free what they make.</summary>
+    [Fact]
+    public void ALongLoopOfBf16GenerationsLeavesNoLiveTensors()
+    {
+        using var model = new Transformer(PolicyTestModels.Micro(), seed: 2);
+        model.Freeze();
+        model.to(torch.ScalarType.BFloat16);
+        var prompts = Prompts("1+2", "3*4-5");
+        GeneratedSequence[] Run(int i) => BatchedSampler.Generate(
+            model, prompts, prompts.Select((_, r) => new BatchedSampler.RowOptions(new SamplingOptions(Temperature: i % 2, MaxNewTokens: 8, Seed: i), r)).ToList(),
+            Enumerable.Repeat<IUsageMeter>(NullUsageMeter.Instance, prompts.Count).ToList());
+        Run(0); // warm-up
+        long before = LiveTensors();
+        for (int i = 0; i < 150; i++)
+        {
+            Run(i);
+        }
+
+        Assert.Equal(before, LiveTensors());
+    }
+
     /// <summary>Live tensors once tensors left to the garbage collector elsewhere are finalised.</summary>
     internal static long LiveTensors()
     {

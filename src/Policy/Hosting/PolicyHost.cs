@@ -129,11 +129,7 @@ public sealed class PolicyHost : IHostedService, IDisposable
     private ModelHandle AddFrozen(Transformer model, ITokenizer tokenizer, string name, ModelRole role)
     {
         model.to(Device);
-        model.eval();
-        foreach (var p in model.parameters())
-        {
-            p.requires_grad = false;
-        }
+        model.Freeze();
 
         Transformer? master = null;
         if (InferenceDtype != ScalarType.Float32)

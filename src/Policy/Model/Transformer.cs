@@ -138,11 +138,17 @@ public sealed class Transformer : Module
     /// (addmm), one multiply-add rotates q and k (and passes v through) for all heads, and with a cache
     /// attention runs over the cache's fixed views with one additive mask built per forward, not per layer.
     /// </remarks>
-    public Tensor Forward(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null)
+    public Tensor Forward(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null) =>
+        Project(Trunk(ids, positions, mask, cache)).view(ids.shape[0], ids.shape[1], -1); // [B·T, C] → [B, T, V]
+
+    /// <summary>Evaluation mode and no gradients for any parameter: a model that only generates and scores.</summary>
+    public void Freeze()
     {
-        Tensor x = Trunk(ids, positions, mask, cache);                                  // [B·T, C]
-        Tensor logits = functional.linear(x, output is null ? tokens.weight! : output.weight!); // [B·T, V]
-        return logits.view(ids.shape[0], ids.shape[1], -1);                             // [B, T, V]
+        eval();
+        foreach (Parameter p in parameters())
+        {
+            p.requires_grad = false;
+        }
     }
 
     /// <summary>
@@ -155,8 +161,7 @@ public sealed class Transformer : Module
     public Tensor LastLogits(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null)
     {
         long b = ids.shape[0], t = ids.shape[1];
-        Tensor last = Trunk(ids, positions, mask, cache).view(b, t, Config.Dimension).select(1, t - 1); // [B, C]
-        return functional.linear(last, output is null ? tokens.weight! : output.weight!);              // [B, V]
+        return Project(Trunk(ids, positions, mask, cache).view(b, t, Config.Dimension).select(1, t - 1)); // [B, C] → [B, V]
     }
 
     /// <summary>
@@ -167,7 +172,7 @@ public sealed class Transformer : Module
     public Tensor HiddenStates(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null) =>
         Trunk(ids, positions, mask, cache).view(ids.shape[0], ids.shape[1], Config.Dimension); // [B, T, C]
 
-    /// <summary>The output projection of <see cref="HiddenStates"/>: [B, T, C] → [B, T, V] logits, as <see cref="Forward"/> computes them.</summary>
+    /// <summary>The output projection of <see cref="HiddenStates"/>: [.., C] → [.., V] logits, as <see cref="Forward"/> computes them.</summary>
     public Tensor Project(Tensor hidden) => functional.linear(hidden, output is null ? tokens.weight! : output.weight!);
 
     /// <summary>Everything up to the output projection: embedding, blocks, final norm; returns [B·T, C].</summary>
@@ -232,8 +237,8 @@ public sealed class Transformer : Module
     /// addmm with a full-matrix addend leaves oneDNN's kernel (measured at batch 16, [16, 4864]·[4864, 896]: 1.25 ms
     /// against 0.73 ms for the two).
     /// </summary>
-    private static Tensor AddProjection(Tensor x, Tensor weight, Tensor residual) =>
-        x.dtype == ScalarType.BFloat16 ? functional.linear(x, weight).add_(residual) : functional.linear(x, weight, residual);
+    private static Tensor AddProjection(Tensor x, Tensor weight, Tensor? residual) =>
+        residual is not null && x.dtype == ScalarType.BFloat16 ? functional.linear(x, weight).add_(residual) : functional.linear(x, weight, residual);
 
     /// <summary>What every block of one forward pass shares.</summary>
     private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache);
@@ -392,7 +397,7 @@ public sealed class Transformer : Module
         {
             Tensor[] gateUp = gate_up.call(x).split(_hidden, -1);                       // 2 × [B·T, hidden]; split: see Attention
             Tensor h = functional.silu(gateUp[0]) * gateUp[1];                          // [B·T, hidden]
-            return residual is null ? functional.linear(h, down.weight!) : AddProjection(h, down.weight!, residual); // [B·T, C]
+            return AddProjection(h, down.weight!, residual);                           // [B·T, C]
         }
     }
 
@@ -420,13 +425,9 @@ public sealed class Transformer : Module
         /// </summary>
         public Tensor Normalise(Tensor x)
         {
-            if (x.dtype == ScalarType.Float32)
-            {
-                return x * (x * x).mean(LastDimension, keepdim: true).add_(_epsilon).rsqrt_(); // [.., C]
-            }
-
-            Tensor wide = x.to(ScalarType.Float32);                                              // [.., C]
-            return (wide * (wide * wide).mean(LastDimension, keepdim: true).add_(_epsilon).rsqrt_()).to(x.dtype);
+            Tensor wide = x.dtype == ScalarType.Float32 ? x : x.to(ScalarType.Float32);                 // [.., C]
+            Tensor normalised = wide * (wide * wide).mean(LastDimension, keepdim: true).add_(_epsilon).rsqrt_(); // [.., C]
+            return normalised.dtype == x.dtype ? normalised : normalised.to(x.dtype);
         }
 
         protected override void Dispose(bool disposing)

@@ -21,11 +21,10 @@ public sealed class ModelFolderParityTests
     public void BatchedLogitsOfPromptsOfDifferentLengthsMatchTheReference(string name)
     {
         HfReference reference = HfReference.Load(name);
-        using LoadedModelFolder loaded = ModelFolder.Load(HfReference.Folder(name));
+        using LoadedModelFolder loaded = LoadForInference(name);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Transformer model = loaded.Model;
-        model.eval();
         (Tensor ids, Tensor positions, Tensor mask) = LeftPadded(reference.Prompts);
         int longest = reference.Prompts.Max(p => p.Length);
         Tensor logits = model.Forward(ids, positions, mask); // [B, T, V]
@@ -44,11 +43,10 @@ public sealed class ModelFolderParityTests
     public void LogitsThroughTheKvCacheMatchTheReference(string name)
     {
         HfReference reference = HfReference.Load(name);
-        using LoadedModelFolder loaded = ModelFolder.Load(HfReference.Folder(name));
+        using LoadedModelFolder loaded = LoadForInference(name);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Transformer model = loaded.Model;
-        model.eval();
         for (int b = 0; b < reference.Prompts.Length; b++)
         {
             int[] prompt = reference.Prompts[b];
@@ -73,8 +71,7 @@ public sealed class ModelFolderParityTests
     public void GreedyContinuationsInOneBatchMatchTheReferenceTokenForToken(string name)
     {
         HfReference reference = HfReference.Load(name);
-        using LoadedModelFolder loaded = ModelFolder.Load(HfReference.Folder(name));
-        loaded.Model.eval();
+        using LoadedModelFolder loaded = LoadForInference(name);
         var prompts = reference.Prompts.Select(p => (IReadOnlyList<int>)p).ToList();
         int length = reference.Greedy[0].Length;
         foreach (bool cache in new[] { true, false })
@@ -93,10 +90,9 @@ public sealed class ModelFolderParityTests
     public void LastPositionLogitsOfALeftPaddedBatchMatchTheReference(string name)
     {
         HfReference reference = HfReference.Load(name);
-        using LoadedModelFolder loaded = ModelFolder.Load(HfReference.Folder(name));
+        using LoadedModelFolder loaded = LoadForInference(name);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        loaded.Model.eval();
         (Tensor ids, Tensor positions, Tensor mask) = LeftPadded(reference.Prompts);
         Tensor last = loaded.Model.LastLogits(ids, positions, mask); // [B, V]
         Assert.Equal(new long[] { reference.Prompts.Length, loaded.Config.Model.VocabularySize }, last.shape);
@@ -119,11 +115,10 @@ public sealed class ModelFolderParityTests
     {
         const double Bf16Tolerance = 0.25;
         HfReference reference = HfReference.Load(name);
-        using LoadedModelFolder loaded = ModelFolder.Load(HfReference.Folder(name));
+        using LoadedModelFolder loaded = LoadForInference(name);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Transformer model = loaded.Model;
-        model.eval();
         model.to(ScalarType.BFloat16);
         for (int b = 0; b < reference.Prompts.Length; b++)
         {
@@ -163,6 +158,14 @@ public sealed class ModelFolderParityTests
         }
 
         return (tensor(ids), tensor(positions), tensor(valid));
+    }
+
+    /// <summary>The committed checkpoint, loaded and in evaluation mode.</summary>
+    private static LoadedModelFolder LoadForInference(string name)
+    {
+        LoadedModelFolder loaded = ModelFolder.Load(HfReference.Folder(name));
+        loaded.Model.eval();
+        return loaded;
     }
 
     private static Tensor Row(int[] values) => tensor(values.Select(v => (long)v).ToArray(), new long[] { 1, values.Length });

@@ -123,7 +123,7 @@ public sealed partial class JsonlTask : IReasoningTask, IProblemSource
         new(answers, (steps ?? DefaultSteps(answers)) == StepUnit.Lines ? "\n" : FreeTextFormat.ParagraphSeparator);
 
     /// <summary>GSM8K's solutions are a step per line; the others' paragraphs.</summary>
-    public static StepUnit DefaultSteps(AnswerFormat answers) => answers == AnswerFormat.Gsm8k ? StepUnit.Lines : StepUnit.Paragraphs;
+    private static StepUnit DefaultSteps(AnswerFormat answers) => answers == AnswerFormat.Gsm8k ? StepUnit.Lines : StepUnit.Paragraphs;
 
     /// <summary>A dataset does not generate problems: <see cref="ProblemSplit.Create"/> asks <see cref="Split"/>.</summary>
     /// <exception cref="NotSupportedException">Always.</exception>
