@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Reasoning.Core.Accounting;
 using Reasoning.Policy.Accounting;
+using Reasoning.Policy.Devices;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Pretrained;
@@ -24,7 +25,7 @@ internal sealed class TorchSharpStack : IPolicyStack, IPretrainedStack
     public string Name => "C# (TorchSharp)";
 
     public string Description =>
-        $"TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}, LibTorch (NuGet libtorch-cpu), .NET {Environment.Version}, {get_num_threads()} threads";
+        $"TorchSharp {typeof(torch).Assembly.GetName().Version?.ToString(3)}, LibTorch (NuGet libtorch-cpu), .NET {Environment.Version}, {get_num_threads()} threads, {MklDispatch.Describe()}";
 
     public IReadOnlyDictionary<int, double[]> MatmulRates(IReadOnlyList<int> sizes, double seconds)
     {

@@ -35,6 +35,7 @@ internal static class ListCommand
     {
         using ServiceProvider services = new ServiceCollection().AddLogging().AddReasoning().BuildServiceProvider();
         output.WriteLine(TorchRuntime.Describe());
+        output.WriteLine(MklDispatch.Describe());
         output.WriteLine();
         output.WriteLine("TASKS (task.kind in a spec)");
         output.WriteLine();
