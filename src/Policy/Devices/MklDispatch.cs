@@ -28,7 +28,7 @@ public enum MklDispatchState
 /// <summary>
 /// Makes LibTorch's MKL use its optimised fp32 kernels on AMD processors. MKL takes a generic code
 /// path on any processor it does not recognise as Intel's: on the project's 2-core AMD EPYC,
-/// fp32 GEMMs of Qwen2.5-0.5B's decode shapes ran 1.2-4.7x faster with the dispatch library
+/// fp32 GEMMs of Qwen2.5-0.5B's shapes ran 1.0-4.7x faster with the dispatch library
 /// loaded (docs/pretrained.md, "Speed"). The library (build/native/mkl_intel_dispatch.c,
 /// built next to LibTorch by build/MklDispatch.targets) answers MKL's two "is this an Intel
 /// processor" service calls with yes; MKL still chooses among its kernels by the processor's

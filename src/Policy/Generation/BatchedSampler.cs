@@ -90,14 +90,12 @@ internal static class BatchedSampler
         for (int step = 0; ; step++)
         {
             using var stepScope = NewDisposeScope();
-            float[] logProbabilities = LogProbabilities(logits, shared.Temperature);                        // [B·V] on the host
-            int vocabulary = (int)logits.shape[^1];
+            (int Token, float LogProbability)[] choices = Choose(logits, shared.Temperature, shared.TopP, rows.Select(r => r.Random).ToArray());
             int finished = 0;
             for (int r = 0; r < rows.Count; r++)
             {
                 Row row = rows[r];
-                (int token, float logProbability) = TokenChooser.Choose(
-                    logProbabilities.AsSpan(r * vocabulary, vocabulary), shared.Temperature, shared.TopP, row.Random);
+                (int token, float logProbability) = choices[r];
                 row.Tokens.Add(token);
                 row.LogProbabilities.Add(logProbability);
                 row.Meter.Record(new Usage(1, 0, 0, 0));
@@ -190,7 +188,16 @@ internal static class BatchedSampler
         return (causal & keys) | self;                                                                        // [B, 1, T, T]
     }
 
-    private static float[] LogProbabilities(Tensor logits, double temperature)
+    /// <summary>
+    /// Each row's next token and its log-probability, as <see cref="TokenChooser"/> picks it from log softmax(logits / temperature).
+    /// Greedy rows need only the maximum: it is taken where the logits are (the first maximal id, as TokenChooser's scan takes it;
+    /// a row with a NaN is NaN everywhere after the softmax and gives id 0 either way), so two numbers per row reach the host,
+    /// not the vocabulary (151,936 floats per row for Qwen). Sampled rows copy their distributions to the host and draw there
+    /// from their own random streams.
+    /// </summary>
+    /// <param name="logits">[B, V] logits of the next position.</param>
+    /// <param name="randoms">Each row's random stream (used only when sampling).</param>
+    internal static (int Token, float LogProbability)[] Choose(Tensor logits, double temperature, double topP, IReadOnlyList<DeterministicRandom> randoms)
     {
         // Skip the no-op conversions and the division by 1 (exact either way): each op has a fixed cost.
         Tensor scaled = logits.dtype == float32 ? logits : logits.to(float32);                              // [B, V]
@@ -200,8 +207,31 @@ internal static class BatchedSampler
         }
 
         Tensor logProbabilities = nn.functional.log_softmax(scaled, -1);                                     // [B, V]
-        return (logProbabilities.device_type == DeviceType.CPU ? logProbabilities : logProbabilities.cpu()).data<float>().ToArray();
+        var choices = new (int Token, float LogProbability)[randoms.Count];
+        if (temperature == 0)
+        {
+            (Tensor values, Tensor ids) = logProbabilities.max(-1);                                           // [B], [B]
+            float[] best = OnHost(values).data<float>().ToArray();
+            long[] bestIds = OnHost(ids).data<long>().ToArray();
+            for (int r = 0; r < randoms.Count; r++)
+            {
+                choices[r] = ((int)bestIds[r], best[r]);
+            }
+
+            return choices;
+        }
+
+        float[] all = OnHost(logProbabilities).data<float>().ToArray();                                     // [B·V]
+        int vocabulary = (int)logits.shape[^1];
+        for (int r = 0; r < randoms.Count; r++)
+        {
+            choices[r] = TokenChooser.Choose(all.AsSpan(r * vocabulary, vocabulary), temperature, topP, randoms[r]);
+        }
+
+        return choices;
     }
+
+    private static Tensor OnHost(Tensor t) => t.device_type == DeviceType.CPU ? t : t.cpu();
 
     internal sealed record RowOptions(SamplingOptions Sampling, int RowInRequest)
     {

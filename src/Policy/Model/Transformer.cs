@@ -205,9 +205,15 @@ public sealed class Transformer : Module
             (cos, sin) = (cos.to(dtype), sin.to(dtype));
         }
 
-        Tensor? attentionMask = cache is null ? mask : cache.AttentionBias(mask, t);    // [B or 1, 1, T, L or capacity]
-        bool causal = cache is null && mask is null && t > 1;
-        var pass = new Pass(b, t, cos, sin, attentionMask, causal, cache);
+        // A prompt pass into an empty cache of a grouped-query or bf16 model attends only to its own T keys, with the
+        // caller's boolean mask as it is: LibTorch's fused attention took 37 ms per layer so against 56 ms over the whole
+        // capacity with an additive mask (Qwen2.5-0.5B, bf16, 16 prompts of 256). Built-in fp32 models keep their path.
+        bool ownKeys = cache is { Length: 0 } && t > 1 && (Config.KvHeads != Config.Heads || dtype != ScalarType.Float32);
+        Tensor? attentionMask = cache is null ? mask                                                // [B, 1, T, L]
+            : ownKeys ? mask?.narrow(3, 0, t)                                                        // [B, 1, T, T]
+            : cache.AttentionBias(mask, t);                                                           // [B or 1, 1, T, capacity]
+        bool causal = (cache is null || ownKeys) && mask is null && t > 1;
+        var pass = new Pass(b, t, cos, sin, attentionMask, causal, cache, ownKeys);
         Tensor x = tokens.call(ids).view(b * t, Config.Dimension);                      // [B·T, C]
         for (int i = 0; i < blocks.Count; i++)
         {
@@ -241,7 +247,8 @@ public sealed class Transformer : Module
         residual is not null && x.dtype == ScalarType.BFloat16 ? functional.linear(x, weight).add_(residual) : functional.linear(x, weight, residual);
 
     /// <summary>What every block of one forward pass shares.</summary>
-    private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache);
+    /// <param name="OwnKeys">Attention reads only this pass's T keys of the cache (a prompt pass into an empty cache).</param>
+    private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache, bool OwnKeys);
 
     private sealed class Block : Module
     {
@@ -312,6 +319,10 @@ public sealed class Transformer : Module
                 Tensor[] parts2 = rotated.split(_queryAndKeyValueHeads, 1);                               // [B, H, T, D], [B, 2G, T, D]
                 q = parts2[0];
                 (k, v) = cache.Append(_layer, parts2[1], t);                                             // [B, G, capacity, D]
+                if (pass.OwnKeys)
+                {
+                    (k, v) = (k.narrow(2, 0, t), v.narrow(2, 0, t));                                      // [B, G, T, D]
+                }
             }
             else
             {
