@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Reasoning.Policy.Devices;
+using Reasoning.Tests.Policy.Accounting;
 using TorchSharp;
 
 namespace Reasoning.Tests.Policy;
@@ -159,5 +160,28 @@ public sealed class MklDispatchTests
         }
 
         return (process.ExitCode, await output + await error);
+    }
+}
+
+/// <summary>MKL's cached buffers are process-wide state: this runs alone, so no other test's GEMM or release interleaves.</summary>
+[Collection(ProcessMemory.Name)]
+public sealed class MklBuffersTests
+{
+    // MKL keeps GEMM buffers for reuse; FreeBuffers hands them back: something is held after an fp32 GEMM, nothing after.
+    [Fact]
+    public void FreeBuffers_AfterAnFp32Gemm_ReleasesWhatMklHeld()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            return;
+        }
+
+        using (var scope = torch.NewDisposeScope())
+        {
+            torch.matmul(torch.ones(512, 512), torch.ones(512, 512));
+        }
+
+        Assert.True(MklDispatch.FreeBuffers() > 0, "MKL held no buffers after a 512 x 512 fp32 GEMM");
+        Assert.Equal(0, MklDispatch.FreeBuffers());
     }
 }

@@ -206,7 +206,7 @@ public sealed class Transformer : Module
         }
 
         // A prompt pass into an empty cache of a grouped-query or bf16 model attends only to its own T keys, with the
-        // caller's boolean mask as it is: LibTorch's fused attention took 37 ms per layer so against 56 ms over the whole
+        // caller's boolean mask as it is: LibTorch's fused attention took 37 ms per layer against 56 ms over the whole
         // capacity with an additive mask (Qwen2.5-0.5B, bf16, 16 prompts of 256). Built-in fp32 models keep their path.
         bool ownKeys = cache is { Length: 0 } && t > 1 && (Config.KvHeads != Config.Heads || dtype != ScalarType.Float32);
         Tensor? attentionMask = cache is null ? mask                                                // [B, 1, T, L]
