@@ -407,7 +407,11 @@ public sealed class Transformer : Module
         public Tensor Forward(Tensor x, Tensor? residual)
         {
             Tensor[] gateUp = gate_up.call(x).split(_hidden, -1);                       // 2 × [B·T, hidden]; split: see Attention
-            Tensor h = functional.silu(gateUp[0]) * gateUp[1];                          // [B·T, hidden]
+            // Without gradients, in place in the gate half of the projection's output: two [B·T, hidden] temporaries fewer
+            // (320 MB at a fp32 prefill of 16 × 256 positions on Qwen2.5-0.5B); the same operations, the same numbers.
+            Tensor h = is_grad_enabled()
+                ? functional.silu(gateUp[0]) * gateUp[1]                                // [B·T, hidden]
+                : functional.silu(gateUp[0], inplace: true).mul_(gateUp[1]);            // [B·T, hidden]
             return AddProjection(h, down.weight!, residual);                           // [B·T, C]
         }
     }
