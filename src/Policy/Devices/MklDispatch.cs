@@ -55,8 +55,8 @@ public static class MklDispatch
 
     /// <summary>
     /// Loads the dispatch library if this process should have it. Idempotent and never throws:
-    /// call it before the first TorchSharp call (the policy, experiments and test assemblies do,
-    /// from their module initialisers). Returns the state and a sentence saying why.
+    /// call it before the first TorchSharp call (the command line does so first thing; the policy
+    /// and test assemblies from their module initialisers). Returns the state and a sentence saying why.
     /// </summary>
     public static (MklDispatchState State, string Detail) Prepare()
     {
@@ -218,11 +218,21 @@ public static class MklDispatch
             return decision;
         }
 
-        IntPtr handle = dlopen(library, RtldNow | RtldGlobal);
-        if (handle == IntPtr.Zero)
+        string? reason;
+        try
         {
-            IntPtr error = dlerror();
-            string reason = error == IntPtr.Zero ? "unknown error" : Marshal.PtrToStringAnsi(error) ?? "unknown error";
+            IntPtr handle = dlopen(library, RtldNow | RtldGlobal);
+            IntPtr error = handle == IntPtr.Zero ? dlerror() : IntPtr.Zero;
+            reason = handle != IntPtr.Zero ? null
+                : error == IntPtr.Zero ? "unknown error" : Marshal.PtrToStringAnsi(error) ?? "unknown error";
+        }
+        catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
+        {
+            reason = $"no glibc dlopen: {error.Message}"; // musl and others
+        }
+
+        if (reason != null)
+        {
             return (MklDispatchState.Failed, $"{library} could not be loaded ({reason}): MKL's generic kernels on this AMD processor");
         }
 
