@@ -49,6 +49,7 @@ public static class MklDispatch
     private const int VersionRecordBytes = 128;
     private static readonly Lock Gate = new();
     private static (MklDispatchState State, string Detail)? _outcome;
+    private static IntPtr _libTorch;
 
     /// <summary>What the first <see cref="Prepare"/> of this process did; null before it ran.</summary>
     public static MklDispatchState? State => _outcome?.State;
@@ -160,9 +161,7 @@ public static class MklDispatch
     /// </summary>
     public static string? MklProcessor()
     {
-        string? loaded = OperatingSystem.IsLinux() ? LoadedLibTorch() : null;
-        if (loaded == null || !NativeLibrary.TryLoad(loaded, out IntPtr library)
-            || !NativeLibrary.TryGetExport(library, "mkl_serv_get_version", out IntPtr export))
+        if (!TryLibTorchExport("mkl_serv_get_version", out IntPtr export))
         {
             return null;
         }
@@ -192,10 +191,7 @@ public static class MklDispatch
     /// </summary>
     public static long FreeBuffers()
     {
-        string? loaded = OperatingSystem.IsLinux() ? LoadedLibTorch() : null;
-        if (loaded == null || !NativeLibrary.TryLoad(loaded, out IntPtr library)
-            || !NativeLibrary.TryGetExport(library, "mkl_serv_mem_stat", out IntPtr memStat)
-            || !NativeLibrary.TryGetExport(library, "mkl_serv_free_buffers", out IntPtr freeBuffers))
+        if (!TryLibTorchExport("mkl_serv_mem_stat", out IntPtr memStat) || !TryLibTorchExport("mkl_serv_free_buffers", out IntPtr freeBuffers))
         {
             return 0;
         }
@@ -211,8 +207,9 @@ public static class MklDispatch
         bool linuxX64 = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
         string vendor = linuxX64 && X86Base.IsSupported ? CurrentVendor() : "";
         string library = Path.Combine(AppContext.BaseDirectory, LibraryFileName);
+        // Whether LibTorch is already in the process matters only where the library would be loaded.
         var decision = Decide(linuxX64, vendor, Environment.GetEnvironmentVariable(SettingVariable),
-            File.Exists(library), linuxX64 && LoadedLibTorch() != null);
+            File.Exists(library), vendor == "AuthenticAMD" && LoadedLibTorch() != null);
         if (decision.State != MklDispatchState.Active)
         {
             return decision;
@@ -245,6 +242,19 @@ public static class MklDispatch
         return Vendor(ebx, edx, ecx);
     }
 
+    // An export of the libtorch_cpu.so already in this process (the handle found once: LibTorch is never unloaded).
+    private static bool TryLibTorchExport(string name, out IntPtr export)
+    {
+        export = IntPtr.Zero;
+        if (_libTorch == IntPtr.Zero && OperatingSystem.IsLinux() && LoadedLibTorch() is { } path
+            && NativeLibrary.TryLoad(path, out IntPtr library))
+        {
+            _libTorch = library;
+        }
+
+        return _libTorch != IntPtr.Zero && NativeLibrary.TryGetExport(_libTorch, name, out export);
+    }
+
     // The path of the libtorch_cpu.so mapped into this process, from /proc/self/maps; null if none is.
     private static string? LoadedLibTorch()
     {
@@ -260,9 +270,6 @@ public static class MklDispatch
         }
     }
 
-    // RTLD_GLOBAL puts the library in the global lookup scope, which the dynamic loader searches
-    // before LibTorch's own definitions when it binds LibTorch's PLT entries; NativeLibrary.Load
-    // does not offer the flag.
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate void GetVersion(IntPtr record);
 
@@ -272,6 +279,9 @@ public static class MklDispatch
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate void Release();
 
+    // RTLD_GLOBAL puts the library in the global lookup scope, which the dynamic loader searches
+    // before LibTorch's own definitions when it binds LibTorch's PLT entries; NativeLibrary.Load
+    // does not offer the flag.
     [DllImport("libc.so.6", EntryPoint = "dlopen")]
     [SuppressMessage("Interoperability", "SYSLIB1054", Justification = "Two libc calls; no marshalling to generate.")]
     private static extern IntPtr dlopen(string path, int flags);
