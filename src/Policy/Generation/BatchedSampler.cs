@@ -83,7 +83,8 @@ internal static class BatchedSampler
         Tensor logits;
         using (NewDisposeScope())
         {
-            logits = Step(model, tokens, position, padded ? PrefillMask(keyValid, longest, device) : null, cache, rows, config, prefill: true)
+            logits = Step(model, tokens, position, padded ? PrefillMask(keyValid, longest, device) : null, cache, rows, config, prefill: true,
+                    real: padded ? keyValid.narrow(1, 0, longest) : null)
                 .MoveToOuterDisposeScope();
         }
 
@@ -145,7 +146,8 @@ internal static class BatchedSampler
             {
                 tokens = Replace(tokens, cat(new[] { tokens, nextTokens }, 1));                                         // [B, L]
                 position = Replace(position, cat(new[] { position, nextPositions }, 1));                                // [B, L]
-                next = Step(model, tokens, position, padded ? PrefillMask(keyValid, length, device) : null, null, rows, config, prefill: true);
+                next = Step(model, tokens, position, padded ? PrefillMask(keyValid, length, device) : null, null, rows, config, prefill: true,
+                    real: padded ? keyValid.narrow(1, 0, length) : null);
             }
 
             logits = Replace(logits, next);
@@ -162,12 +164,17 @@ internal static class BatchedSampler
         return replacement;
     }
 
-    /// <summary>One forward pass; charges each row its tokens and FLOPs; returns the last position's logits, [B, V].</summary>
-    private static Tensor Step(Transformer model, Tensor tokens, Tensor positions, Tensor? mask, KvCache? cache, List<Row> rows, TransformerConfig config, bool prefill)
+    /// <summary>
+    /// One forward pass; charges each row its tokens and FLOPs; returns the last position's logits, [B, V]. A row is charged the
+    /// pass's T positions, padding included, whether or not the model packs its real positions (<paramref name="real"/>,
+    /// <see cref="Transformer.LastLogits"/>): the charge is the model's count for the pass as the batch lays it out.
+    /// </summary>
+    private static Tensor Step(Transformer model, Tensor tokens, Tensor positions, Tensor? mask, KvCache? cache, List<Row> rows, TransformerConfig config, bool prefill,
+        Tensor? real = null)
     {
         long t = tokens.shape[1];
         long before = cache?.Length ?? 0;
-        Tensor logits = model.LastLogits(tokens, positions, mask, cache);                                    // [B, V]
+        Tensor logits = model.LastLogits(tokens, positions, mask, cache, real);                              // [B, V]
         // A causal pass over T positions attends T(T+1)/2 of them; one step over a cache of L attends L.
         double attended = prefill ? t * (t + 1) / 2.0 : before + 1;
         double flops = config.ForwardFlops(t, attended);

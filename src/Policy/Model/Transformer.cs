@@ -158,11 +158,26 @@ public sealed class Transformer : Module
     /// FLOPs for nothing. Arguments as for <see cref="Forward"/>.
     /// </summary>
     /// <returns>[B, V] logits.</returns>
-    public Tensor LastLogits(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null)
+    /// <param name="real">
+    /// [B, T] boolean, true where a position holds a token and false where it is padding, or null. Given, a model whose passes
+    /// cost their FLOPs (<see cref="FlopBound"/>) computes its projections and MLPs on the real positions only, packed into
+    /// [N, C] (N real positions): padding's keys and values go into the cache as zeros, which the mask hides anyway. A batch of
+    /// 16 prompts of 32-256 tokens has 2,304 real positions of 4,096. Logits of padded positions are not defined.
+    /// </param>
+    public Tensor LastLogits(Tensor ids, Tensor positions, Tensor? mask = null, KvCache? cache = null, Tensor? real = null)
     {
         long b = ids.shape[0], t = ids.shape[1];
-        return Project(Trunk(ids, positions, mask, cache).view(b, t, Config.Dimension).select(1, t - 1)); // [B, C] → [B, V]
+        return Project(Trunk(ids, positions, mask, cache, real).view(b, t, Config.Dimension).select(1, t - 1)); // [B, C] → [B, V]
     }
+
+    /// <summary>
+    /// Whether this model's passes cost their FLOPs rather than their number of operations: grouped-query heads or weights in
+    /// a reduced precision (the pretrained shapes). Such a model takes the paths that save FLOPs or memory for a few operations
+    /// more (a prompt pass over its own keys, packed real positions, decode attention written out per kv head). The built-in
+    /// fp32 models, at whose sizes a step costs its number of operations, keep the fused paths, and their tokens stay what
+    /// they were.
+    /// </summary>
+    public bool FlopBound => Config.KvHeads != Config.Heads || Dtype != ScalarType.Float32;
 
     /// <summary>
     /// The final hidden states: the residual stream after the last block and the final norm, before the
@@ -176,7 +191,7 @@ public sealed class Transformer : Module
     public Tensor Project(Tensor hidden) => functional.linear(hidden, output is null ? tokens.weight! : output.weight!);
 
     /// <summary>Everything up to the output projection: embedding, blocks, final norm; returns [B·T, C].</summary>
-    private Tensor Trunk(Tensor ids, Tensor positions, Tensor? mask, KvCache? cache)
+    private Tensor Trunk(Tensor ids, Tensor positions, Tensor? mask, KvCache? cache, Tensor? real = null)
     {
         long[] shape = ids.shape;
         long b = shape[0], t = shape[1];
@@ -208,13 +223,18 @@ public sealed class Transformer : Module
         // A prompt pass into an empty cache of a grouped-query or bf16 model attends only to its own T keys, with the
         // caller's boolean mask as it is: LibTorch's fused attention took 37 ms per layer against 56 ms over the whole
         // capacity with an additive mask (Qwen2.5-0.5B, bf16, 16 prompts of 256). Built-in fp32 models keep their path.
-        bool ownKeys = cache is { Length: 0 } && t > 1 && (Config.KvHeads != Config.Heads || dtype != ScalarType.Float32);
+        bool flopBound = FlopBound;
+        bool ownKeys = cache is { Length: 0 } && t > 1 && flopBound;
         Tensor? attentionMask = cache is null ? mask                                                // [B, 1, T, L]
             : ownKeys ? mask?.narrow(3, 0, t)                                                        // [B, 1, T, T]
             : cache.AttentionBias(mask, t);                                                           // [B or 1, 1, T, capacity]
         bool causal = (cache is null || ownKeys) && mask is null && t > 1;
-        var pass = new Pass(b, t, cos, sin, attentionMask, causal, cache, ownKeys);
-        Tensor x = tokens.call(ids).view(b * t, Config.Dimension);                      // [B·T, C]
+        // Packed: the projections and MLPs see only the N real positions; attention scatters them back into [B, T] rows.
+        Tensor? packed = real is not null && flopBound ? real.reshape(b * t).nonzero().view(-1) : null;          // [N]
+        var pass = new Pass(b, t, cos, sin, attentionMask, causal, cache, ownKeys, packed);
+        Tensor x = packed is null
+            ? tokens.call(ids).view(b * t, Config.Dimension)                                                     // [B·T, C]
+            : tokens.call(ids.reshape(b * t).index_select(0, packed));                                          // [N, C]
         for (int i = 0; i < blocks.Count; i++)
         {
             // A scope per block frees its intermediates when it ends, not when the caller's scope does:
@@ -235,8 +255,13 @@ public sealed class Transformer : Module
             cache.Length += t;
         }
 
-        return norm.call(x);                                                            // [B·T, C]
+        Tensor normalised = norm.call(x);                                               // [B·T or N, C]
+        return packed is null ? normalised : Unpack(normalised, packed, b * t);         // [B·T, C]
     }
+
+    /// <summary>Rows of <paramref name="packed"/> [N, W] back at their places among <paramref name="rows"/> zero rows: [rows, W].</summary>
+    private static Tensor Unpack(Tensor packed, Tensor places, long rows) =>
+        zeros(new[] { rows, packed.shape[1] }, packed.dtype, packed.device).index_copy_(0, places, packed);
 
     /// <summary>
     /// residual + x·Wᵀ. In fp32 one addmm (the GEMM adds the residual); in bf16 the GEMM, then an add: LibTorch's bf16
@@ -248,7 +273,8 @@ public sealed class Transformer : Module
 
     /// <summary>What every block of one forward pass shares.</summary>
     /// <param name="OwnKeys">Attention reads only this pass's T keys of the cache (a prompt pass into an empty cache).</param>
-    private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache, bool OwnKeys);
+    /// <param name="Packed">[N] indices of the real positions among the B·T when the residual stream holds only those, or null.</param>
+    private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache, bool OwnKeys, Tensor? Packed);
 
     private sealed class Block : Module
     {
@@ -300,11 +326,17 @@ public sealed class Transformer : Module
             RegisterComponents();
         }
 
-        /// <summary>residual + attention(x); x and residual are [B·T, C].</summary>
+        /// <summary>residual + attention(x); x and residual are [B·T, C], or [N, C] when the pass is packed.</summary>
         public Tensor Forward(Tensor x, Tensor residual, Pass pass)
         {
             long b = pass.Batch, t = pass.Length;
-            Tensor parts = qkv.call(x).view(b, t, _heads + 2 * _kvHeads, _headDimension);            // [B, T, H+2G, D]
+            Tensor projected = qkv.call(x);                                                              // [B·T or N, (H+2G)·D]
+            if (pass.Packed is { } places)
+            {
+                projected = Unpack(projected, places, b * t);                                            // [B·T, (H+2G)·D]
+            }
+
+            Tensor parts = projected.view(b, t, _heads + 2 * _kvHeads, _headDimension);                // [B, T, H+2G, D]
             if (q_norm is not null)
             {
                 parts = NormaliseQueriesAndKeys(parts);                                                   // [B, T, H+2G, D]
@@ -332,7 +364,7 @@ public sealed class Transformer : Module
 
             if (t == 1 && pass.Cache is { } decoding && (_kvHeads != _heads || q.dtype != ScalarType.Float32))
             {
-                return AddProjection(DecodeAttention(q, k, v, pass.Mask!, decoding.Length + 1), @out.weight!, residual); // [B, C]
+                return AddProjection(Pack(DecodeAttention(q, k, v, pass.Mask!, decoding.Length + 1), pass), @out.weight!, residual); // [B or N, C]
             }
 
             if (_kvHeads != _heads)
@@ -344,8 +376,11 @@ public sealed class Transformer : Module
             // is_causal is top-left aligned: right for a plain pass; with a cache the mask says who sees whom.
             Tensor y = functional.scaled_dot_product_attention(q, k, v, pass.Mask, 0.0, pass.Causal);  // [B, H, T, D]
             Tensor flat = t == 1 ? y.view(b, -1) : y.transpose(1, 2).reshape(b * t, -1);               // [B·T, H·D]
-            return AddProjection(flat, @out.weight!, residual);                                         // [B·T, C] = residual + flat·Wᵀ
+            return AddProjection(Pack(flat, pass), @out.weight!, residual);                             // [B·T or N, C] = residual + flat·Wᵀ
         }
+
+        /// <summary>The real positions' rows of <paramref name="flat"/> [B·T, W] when the pass is packed: [N, W]; otherwise flat itself.</summary>
+        private static Tensor Pack(Tensor flat, Pass pass) => pass.Packed is { } places ? flat.index_select(0, places) : flat;
 
         /// <summary>
         /// Attention of one new position per row over the <paramref name="filled"/> cached positions, written out: the

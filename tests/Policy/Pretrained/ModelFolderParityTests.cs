@@ -103,6 +103,47 @@ public sealed class ModelFolderParityTests
     }
 
     /// <summary>
+    /// A prompt pass into an empty cache with the real positions named, as the sampler's prefill makes it: a grouped-query model
+    /// computes its projections and MLPs on the real positions only (packed) and writes the cache from them. Its last logits are
+    /// the reference's, and one step through that cache, fed each row's first greedy token, picks the reference's second.
+    /// Llama 2's case (as many kv heads as heads, fp32) is not packed, and must give the same answers.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(HfReference.Cases), MemberType = typeof(HfReference))]
+    public void APackedPrefillIntoTheCacheMatchesTheReference(string name)
+    {
+        HfReference reference = HfReference.Load(name);
+        using LoadedModelFolder loaded = LoadForInference(name);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Transformer model = loaded.Model;
+        Assert.Equal(name != "llama2", model.FlopBound);
+        int batch = reference.Prompts.Length, longest = reference.Prompts.Max(p => p.Length);
+        (Tensor ids, Tensor positions, Tensor mask) = LeftPadded(reference.Prompts);
+        var realPositions = new bool[batch, longest + 1];
+        for (int b = 0; b < batch; b++)
+        {
+            for (int j = longest - reference.Prompts[b].Length; j <= longest; j++)
+            {
+                realPositions[b, j] = true; // the prompt's tokens, and the next position the step below writes
+            }
+        }
+
+        Tensor real = tensor(realPositions);                                                         // [B, T + 1]
+        using var cache = new KvCache(model.Config, batch, longest + 1, ScalarType.Float32, CPU);
+        Tensor last = model.LastLogits(ids, positions, mask, cache, real.narrow(1, 0, longest)); // [B, V]
+        for (int b = 0; b < batch; b++)
+        {
+            AssertClose(reference.Logits[b][^1], last[b].data<float>().ToArray(), $"{name} prompt {b} last position, packed");
+        }
+
+        Tensor next = tensor(reference.Greedy.Select(g => (long)g[0]).ToArray(), new long[] { batch, 1 });                 // [B, 1]
+        Tensor nextPositions = tensor(reference.Prompts.Select(p => (long)p.Length).ToArray(), new long[] { batch, 1 }); // [B, 1]
+        Tensor step = model.LastLogits(next, nextPositions, real.view(batch, 1, 1, longest + 1), cache);                // [B, V]
+        Assert.Equal(reference.Greedy.Select(g => (long)g[1]), step.argmax(1).data<long>().ToArray());
+    }
+
+    /// <summary>
     /// In bf16 (weights cast, activations bf16; norms' statistics and softmax in fp32) a left-padded batch decoded through
     /// the cache stays near the fp32 reference at every generated position: the decode path for grouped heads, the bf16
     /// residual adds and the fp32 norm statistics, against the independent implementation. The logits reach |4.7|, where a
