@@ -243,7 +243,7 @@ public static class MklDispatch
     }
 
     // An export of the libtorch_cpu.so already in this process (the handle found once: LibTorch is never unloaded).
-    private static bool TryLibTorchExport(string name, out IntPtr export)
+    internal static bool TryLibTorchExport(string name, out IntPtr export)
     {
         export = IntPtr.Zero;
         if (_libTorch == IntPtr.Zero && OperatingSystem.IsLinux() && LoadedLibTorch() is { } path
