@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Reasoning.Experiments.Composition;
+using Reasoning.Experiments.Records;
 using Reasoning.Experiments.Runner;
 using Reasoning.Experiments.Specs;
 using Spectre.Console;
@@ -63,6 +64,11 @@ internal static class RunCommand
                 ? await LiveProgress.RunAsync(AnsiConsole.Console, progress => runner.RunAsync(spec, progress, stop.Token))
                 : await runner.RunAsync(spec, new LogLineProgress(output), stop.Token);
             await app.StopAsync(CancellationToken.None);
+        }
+        catch (RunFolderBusyException busy)
+        {
+            errors.WriteLine($"error: {busy.Message}");
+            return ExitCodes.BadInput;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

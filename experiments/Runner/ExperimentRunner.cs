@@ -58,6 +58,13 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     public async Task<RunResult> RunAsync(ExperimentSpec spec, IRunProgress progress, CancellationToken cancellation = default)
     {
         string runFolder = RunFolderOf(spec);
+        // One writer per run folder (a sweep's variants live inside it): a second run stops here, before writing anything.
+        using RunFolderLock folderLock = RunFolderLock.Acquire(runFolder);
+        if (folderLock.PreviousHolder is { } previous)
+        {
+            _logger.LogWarning("took over {Lock} from the run that ended without releasing it ({Holder})", Path.Combine(runFolder, RunFolderLock.FileName), previous);
+        }
+
         WriteSpec(spec, runFolder, withSource: true);
         if (spec.TaskSweep is not { } sweep)
         {

@@ -10,7 +10,7 @@ namespace Reasoning.Tests.Experiments.Runner;
 /// </summary>
 public sealed class ResumeAfterKillTests
 {
-    private static Process Start(MicroExperiment experiment, Action<string>? onOutput = null, Action<string>? onError = null)
+    internal static Process Start(MicroExperiment experiment, Action<string>? onOutput = null, Action<string>? onError = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Reasoning.Experiments.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
