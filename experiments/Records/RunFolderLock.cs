@@ -6,8 +6,6 @@ namespace Reasoning.Experiments.Records;
 internal sealed class RunFolderBusyException(string folder, string holder)
     : Exception($"{folder} is being run by {holder}; wait for it to finish (or stop it), then run the command again")
 {
-    public string Folder { get; } = folder;
-
     public string Holder { get; } = holder;
 }
 
@@ -96,8 +94,7 @@ internal sealed class RunFolderLock : IDisposable
             stream.Position = 0;
             var buffer = new byte[512];
             int read = stream.Read(buffer, 0, buffer.Length);
-            string text = System.Text.Encoding.UTF8.GetString(buffer, 0, read).Trim();
-            return text.Length == 0 ? "" : text;
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, read).Trim();
         }
         catch (IOException)
         {

@@ -130,7 +130,10 @@ public sealed class BatchedSamplerTests : IDisposable
         Assert.Equal(before, LiveTensors());
     }
 
-    /// <summary>The bf16 paths (fp32 norm statistics, residual added after the GEMM, written-out grouped decode attention) free what they make.</summary>
+    /// <summary>
+    /// The bf16 paths (fp32 norm statistics, residual added after the GEMM, written-out grouped decode attention, the packed
+    /// prefill of prompts of two lengths, MKL's bf16 products of two rows) free what they make.
+    /// </summary>
     [Fact]
     public void ALongLoopOfBf16GenerationsLeavesNoLiveTensors()
     {

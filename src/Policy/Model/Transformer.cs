@@ -232,7 +232,7 @@ public sealed class Transformer : Module
         bool causal = (cache is null || ownKeys) && mask is null && t > 1;
         // Packed: the projections and MLPs see only the N real positions; attention scatters them back into [B, T] rows.
         Tensor? packed = real is not null && flopBound ? real.reshape(b * t).nonzero().view(-1) : null;          // [N]
-        var pass = new Pass(b, t, cos, sin, attentionMask, causal, cache, ownKeys, packed);
+        var pass = new Pass(b, t, cos, sin, attentionMask, causal, cache, flopBound, ownKeys, packed);
         Tensor x = packed is null
             ? tokens.call(ids).view(b * t, Config.Dimension)                                                     // [B·T, C]
             : tokens.call(ids.reshape(b * t).index_select(0, packed));                                          // [N, C]
@@ -274,12 +274,13 @@ public sealed class Transformer : Module
 
     /// <summary>x·Wᵀ + bias; a bf16 product of a few rows without gradients goes to MKL's bf16 kernel (<see cref="MklBf16Gemm"/>: 1.7-5x LibTorch's at one row).</summary>
     private static Tensor Product(Tensor x, Tensor weight, Tensor? bias) =>
-        x.dtype == ScalarType.BFloat16 && MklBf16Gemm.Applies(x, weight) ? MklBf16Gemm.Linear(x, weight, bias) : functional.linear(x, weight, bias);
+        MklBf16Gemm.Applies(x, weight) ? MklBf16Gemm.Linear(x, weight, bias) : functional.linear(x, weight, bias);
 
     /// <summary>What every block of one forward pass shares.</summary>
+    /// <param name="FlopBound">The model's <see cref="Transformer.FlopBound"/>: decode attention is written out per kv head.</param>
     /// <param name="OwnKeys">Attention reads only this pass's T keys of the cache (a prompt pass into an empty cache).</param>
     /// <param name="Packed">[N] indices of the real positions among the B·T when the residual stream holds only those, or null.</param>
-    private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache, bool OwnKeys, Tensor? Packed);
+    private sealed record Pass(long Batch, long Length, Tensor Cos, Tensor Sin, Tensor? Mask, bool Causal, KvCache? Cache, bool FlopBound, bool OwnKeys, Tensor? Packed);
 
     private sealed class Block : Module
     {
@@ -367,7 +368,7 @@ public sealed class Transformer : Module
                 (q, k, v) = (parts3[0], parts3[1], parts3[2]);
             }
 
-            if (t == 1 && pass.Cache is { } decoding && (_kvHeads != _heads || q.dtype != ScalarType.Float32))
+            if (t == 1 && pass.Cache is { } decoding && pass.FlopBound)
             {
                 return AddProjection(Pack(DecodeAttention(q, k, v, pass.Mask!, decoding.Length + 1), pass), @out.weight!, residual); // [B or N, C]
             }
