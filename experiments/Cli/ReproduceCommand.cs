@@ -69,7 +69,12 @@ internal static class ReproduceCommand
         RecordLogContents contents = RecordLog.Read(records);
         if (contents.TornBytes > 0)
         {
-            errors.WriteLine($"{records}: ignoring a torn last record ({contents.TornBytes} bytes)");
+            errors.WriteLine($"{records}: ignoring a torn last record ({contents.TornBytes} bytes): the run was interrupted while writing it");
+        }
+
+        foreach (RecordLogDamage damage in contents.Damage)
+        {
+            errors.WriteLine($"{records}: damaged: {damage.Describe()} (the file is read as it is; the next run copies it aside and repairs it)");
         }
 
         Directory.CreateDirectory(target);

@@ -61,6 +61,7 @@ internal static class ComparisonTable
         AppendPairedComparisons(text, summary.Strategies);
         AppendRewardGauges(text, summary.Strategies);
         AppendFailures(text, summary.Failures);
+        AppendMissing(text, summary.Missing);
         text.Append('\n').Append(EnvironmentLine(summary.Environment)).Append('\n');
         return text.ToString();
     }
@@ -224,6 +225,20 @@ internal static class ComparisonTable
         foreach (FailedUnit failure in failures)
         {
             text.Append($"- {failure.Label}, seed {Formats.Exact(failure.Seed)} ({failure.Phase}): {OneLine(failure.Error)}\n");
+        }
+    }
+
+    internal static void AppendMissing(StringBuilder text, IReadOnlyList<MissingUnit> missing)
+    {
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        text.Append("\nMissing units (in the spec, not in the records: not run yet, interrupted, or their records were lost; `run` runs them):\n");
+        foreach (MissingUnit unit in missing)
+        {
+            text.Append($"- {EscapeCell(unit.Label)}: seed{(unit.Seeds.Count == 1 ? "" : "s")} {string.Join(", ", unit.Seeds.Select(seed => Formats.Exact(seed)))} missing\n");
         }
     }
 

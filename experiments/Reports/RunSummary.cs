@@ -11,12 +11,14 @@ namespace Reasoning.Experiments.Reports;
 /// <param name="BasePolicy">The base policy's fine-tuning; null if no base-policy unit finished.</param>
 /// <param name="Failures">Units whose last start ended in <see cref="UnitFailed"/>.</param>
 /// <param name="Curves">Training curves of finished units, one series per (label, curve, seed).</param>
+/// <param name="Missing">Units the spec has that neither finished nor failed (the run was interrupted, or their records were lost).</param>
 internal sealed record RunSummary(
     EnvironmentSummary? Environment,
     IReadOnlyList<StrategySummary> Strategies,
     BasePolicySummary? BasePolicy,
     IReadOnlyList<FailedUnit> Failures,
-    IReadOnlyList<CurveSeries> Curves);
+    IReadOnlyList<CurveSeries> Curves,
+    IReadOnlyList<MissingUnit> Missing);
 
 /// <summary>The run's identity and machine.</summary>
 /// <param name="Invocations">How many times <c>run</c> was started on this log (1 + resumes).</param>
@@ -154,6 +156,9 @@ internal sealed record BasePolicySummary(IReadOnlyList<long> Seeds, PhaseSummary
 
 /// <summary>A unit that failed, with where and why.</summary>
 internal sealed record FailedUnit(long Seed, string Label, string Phase, string Error);
+
+/// <summary>A label's seeds that the spec has and the records do not (neither finished nor failed).</summary>
+internal sealed record MissingUnit(string Label, IReadOnlyList<long> Seeds);
 
 /// <summary>One training curve of one finished unit, points in step order.</summary>
 internal sealed record CurveSeries(string Label, string Curve, long Seed, IReadOnlyList<CurveValue> Points);

@@ -101,7 +101,44 @@ internal static class Summarizer
             ? null
             : new EnvironmentSummary(firstRun.Experiment, firstRun.SpecHash, firstRun.StartedUtc, invocations, firstRun.Environment);
 
-        return new RunSummary(environment, strategies, basePolicy, failures, CollectCurves(finished));
+        IReadOnlyList<MissingUnit> missing = firstRun is null ? [] : Missing(firstRun.SpecText, finished.Select(u => u.Key).Concat(failures.Select(f => new UnitKey(f.Seed, f.Label))));
+        return new RunSummary(environment, strategies, basePolicy, failures, CollectCurves(finished), missing);
+    }
+
+    /// <summary>
+    /// Units the spec has (its seeds × the base policy and every strategy label, read from the canonical spec text)
+    /// that neither finished nor failed: never started, interrupted, or lost with their records. Grouped by label in
+    /// the spec's order, the base policy first; empty when the spec text does not name its seeds.
+    /// </summary>
+    internal static IReadOnlyList<MissingUnit> Missing(string canonicalSpec, IEnumerable<UnitKey> ended)
+    {
+        var seeds = new List<long>();
+        var labels = new List<string> { RunRecord.BasePolicyLabel };
+        foreach (string line in canonicalSpec.Split('\n'))
+        {
+            if (line.StartsWith("seeds: [", StringComparison.Ordinal) && line.EndsWith(']'))
+            {
+                foreach (string seed in line["seeds: [".Length..^1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!long.TryParse(seed, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long value))
+                    {
+                        return [];
+                    }
+
+                    seeds.Add(value);
+                }
+            }
+            else if (line.StartsWith("strategies[", StringComparison.Ordinal) && line.IndexOf("].label: ", StringComparison.Ordinal) is int at and > 0)
+            {
+                labels.Add(line[(at + "].label: ".Length)..]);
+            }
+        }
+
+        var done = ended.ToHashSet();
+        return labels
+            .Select(label => new MissingUnit(label, seeds.Where(seed => !done.Contains(new UnitKey(seed, label))).ToList()))
+            .Where(m => m.Seeds.Count > 0)
+            .ToList();
     }
 
     /// <summary>The <c>budget.flops</c> line of a spec's canonical text; null for a run without a budget.</summary>
@@ -348,7 +385,7 @@ internal static class Summarizer
         _ => null,
     };
 
-    private readonly record struct UnitKey(long Seed, string Label);
+    internal readonly record struct UnitKey(long Seed, string Label);
 
     /// <summary>A finished unit: its end record and every record of its last start.</summary>
     private sealed record FinishedUnit(UnitKey Key, UnitFinished End, IReadOnlyList<RunRecord> Records);

@@ -100,6 +100,7 @@ internal static partial class SweepReport
 
         var failures = variants.SelectMany(v => v.Summary.Failures.Select(f => f with { Label = $"{v.Label} {f.Label}" })).ToList();
         ComparisonTable.AppendFailures(text, failures);
+        ComparisonTable.AppendMissing(text, variants.SelectMany(v => v.Summary.Missing.Select(m => m with { Label = $"{v.Label} {m.Label}" })).ToList());
         text.Append('\n');
         foreach (SweepVariantSummary variant in variants)
         {

@@ -112,6 +112,11 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 _logger.LogWarning("dropped a torn last record ({Bytes} bytes) from {Path}: the run was interrupted while writing it", existing.TornBytes, logPath);
             }
 
+            foreach (RecordLogDamage damage in existing.Damage)
+            {
+                _logger.LogWarning("{Path} is damaged: {Damage}; the damaged file was copied to {Copy} and the log rewritten without them", logPath, damage.Describe(), log.DamagedCopy);
+            }
+
             finished = FinishedUnits(existing.Records);
             progress.RunStarting(spec.Name, runFolder, units, finished.Count);
             log.Append(new RunStarted(spec.Name, spec.Hash, spec.CanonicalText, DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
@@ -166,7 +171,8 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 case UnitStarted s:
                     state[(s.Seed, s.Label)] = false;
                     break;
-                case UnitFinished f:
+                case UnitFinished f when state.ContainsKey((f.Seed, f.Label)):
+                    // An end without a start (its start lost to corruption) is not trusted: the unit runs again.
                     state[(f.Seed, f.Label)] = true;
                     break;
                 case UnitFailed f:

@@ -156,7 +156,7 @@ public sealed class SweepSeriesTests
     public void ARunWithANumericSweepGetsTheScalingPlot()
     {
         using var folder = new TempFolder();
-        var summary = new RunSummary(null, [Strategy("greedy"), Strategy("bon.samples-2"), Strategy("bon.samples-4")], null, [], []);
+        var summary = new RunSummary(null, [Strategy("greedy"), Strategy("bon.samples-2"), Strategy("bon.samples-4")], null, [], [], []);
 
         IReadOnlyList<string> files = Plots.WriteAll(summary, folder.Path);
 

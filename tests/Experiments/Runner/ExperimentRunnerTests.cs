@@ -362,4 +362,67 @@ public sealed class ExperimentRunnerTests
             length = new FileInfo(experiment.RecordsPath).Length;
         }
     }
+
+    [Fact]
+    public async Task AFlippedByteMidLogIsReportedWhereItIsAndTheRunRepairsItToTheSameTable()
+    {
+        using var experiment = new MicroExperiment(seeds: "[1, 2]");
+        Assert.Equal(0, (await RunAsync(experiment.SpecPath)).Exit);
+        string complete = MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md")));
+        IReadOnlyList<RunRecord> before = RecordLog.Read(experiment.RecordsPath).Records;
+
+        // Walk the frames by their length prefixes (4 bytes little-endian, then 4 of checksum) to find the
+        // second attempt of seed 1's greedy unit, and flip one bit in its payload.
+        byte[] bytes = File.ReadAllBytes(experiment.RecordsPath);
+        var offsets = new List<int>();
+        for (int at = 0; at < bytes.Length; at += 8 + BitConverter.ToInt32(bytes, at))
+        {
+            offsets.Add(at);
+        }
+
+        Assert.Equal(before.Count, offsets.Count);
+        int target = before.Select((r, i) => (r, i)).Where(x => x.r is AttemptRecord { Seed: 1, Label: "greedy" }).Skip(1).First().i;
+        bytes[offsets[target] + 8 + 5] ^= 0x10;
+        File.WriteAllBytes(experiment.RecordsPath, bytes);
+
+        var errors = new StringWriter();
+        string rebuilt = Path.Combine(experiment.Folder, "rebuilt");
+        Assert.Equal(0, ReproduceCommand.Execute(experiment.RunFolder, rebuilt, new StringWriter(), errors));
+        Assert.Contains($"corrupt bytes at record {target + 1} (offset {offsets[target]:N0}, {offsets[target + 1] - offsets[target]:N0} bytes); {before.Count - target - 1} records after them are kept", errors.ToString());
+        string damagedTable = File.ReadAllText(Path.Combine(rebuilt, "table.md"));
+        Assert.Contains("- greedy, seed 1 (records): records of this unit were lost to corrupt bytes", damagedTable);
+
+        (int exit, string output) = await RunAsync(experiment.SpecPath);
+        Assert.True(exit == 0, output);
+        Assert.Equal(complete, MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"))));
+        string copy = Assert.Single(Directory.GetFiles(experiment.RunFolder, "records.msgpack.damaged-*"));
+        Assert.Equal(bytes, File.ReadAllBytes(copy));
+
+        // The records after the damage survived: only the damaged unit ran again.
+        IReadOnlyList<RunRecord> after = RecordLog.Read(experiment.RecordsPath).Records;
+        Assert.Equal(before.Skip(target + 1), after.Skip(target).Take(before.Count - target - 1));
+        Assert.Equal([(1L, "greedy")], after.Skip(before.Count).OfType<UnitStarted>().Select(u => (u.Seed, u.Label)));
+    }
+
+    [Fact]
+    public async Task UnitsTheRecordsLackAreListedUnderTheTableAndInTheSummary()
+    {
+        using var experiment = new MicroExperiment(seeds: "[1, 2]");
+        Assert.Equal(0, (await RunAsync(experiment.SpecPath)).Exit);
+        string complete = File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"));
+        Assert.DoesNotContain("Missing units", complete);
+        Assert.Contains("\"missing\": []", File.ReadAllText(Path.Combine(experiment.RunFolder, "summary.json")));
+
+        // Cut the last 50 bytes: the last unit (sc, seed 2) loses its end record.
+        using (var file = new FileStream(experiment.RecordsPath, FileMode.Open))
+        {
+            file.SetLength(file.Length - 50);
+        }
+
+        string rebuilt = Path.Combine(experiment.Folder, "rebuilt");
+        Assert.Equal(0, ReproduceCommand.Execute(experiment.RunFolder, rebuilt, new StringWriter(), new StringWriter()));
+        Assert.Contains("\nMissing units (in the spec, not in the records", File.ReadAllText(Path.Combine(rebuilt, "table.md")));
+        Assert.Contains("\n- sc: seed 2 missing\n", File.ReadAllText(Path.Combine(rebuilt, "table.md")));
+        Assert.Contains("\"missing\": [\n    {\n      \"label\": \"sc\",\n      \"seeds\": [\n        2\n      ]", File.ReadAllText(Path.Combine(rebuilt, "summary.json")));
+    }
 }
