@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Storage;
 using Reasoning.Core.Tasks;
 using Reasoning.Policy.Evaluation;
 using Reasoning.Policy.Model;
@@ -57,7 +58,9 @@ internal static class FineTuneCommand
             else
             {
                 var key = new BasePolicyKey(reasoningTask.Name, config, options, s, tokenizer.Characters, BasePolicyKey.DigestOf(split.Train));
-                BasePolicy policy = new BasePolicyCache(folder.FullName, NullLogger.Instance).GetOrTrain(key, split.Train, NullUsageMeter.Instance, progress);
+                var modelCache = new ModelCache(folder.FullName, "fine-tune");
+                BasePolicy policy = new BasePolicyCache(modelCache, NullLogger.Instance).GetOrTrain(key, split.Train, NullUsageMeter.Instance, progress);
+                modelCache.Commit(); // no run records here: the policy is complete once saved
                 Console.WriteLine(policy.Reused ? $"reused the cached policy {policy.Path}" : $"cached the policy as {policy.Path}");
                 model = policy.Model;
             }

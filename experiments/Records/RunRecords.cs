@@ -20,6 +20,7 @@ namespace Reasoning.Experiments.Records;
 [Union(5, typeof(UnitFinished))]
 [Union(6, typeof(UnitFailed))]
 [Union(7, typeof(BudgetChoice))]
+[Union(8, typeof(CacheCommitted))]
 public abstract record RunRecord
 {
     /// <summary>The label of the base policy's unit; no strategy may use it.</summary>
@@ -134,6 +135,23 @@ public sealed record BudgetChoice(
     public const string BoundByMax = "max";
     public const string BoundByMin = "min";
     public const string BoundByFlatCost = "flat";
+}
+
+/// <summary>
+/// The cache entries a unit wrote (paths relative to the output's cache folder), appended with its end: the entries
+/// become visible to other units when this record is in the log (<c>Reasoning.Core.Storage.ModelCache</c>).
+/// </summary>
+[MessagePackObject]
+public sealed record CacheCommitted(
+    [property: Key(0)] long Seed,
+    [property: Key(1)] string Label,
+    [property: Key(2)] IReadOnlyList<string> Entries) : RunRecord
+{
+    /// <summary>Equal when the unit and the entries, in order, are.</summary>
+    public bool Equals(CacheCommitted? other) =>
+        other is not null && Seed == other.Seed && Label == other.Label && Entries.SequenceEqual(other.Entries, StringComparer.Ordinal);
+
+    public override int GetHashCode() => HashCode.Combine(Seed, Label, Entries.Count);
 }
 
 /// <summary>A unit finished; its attempts and phases precede it.</summary>

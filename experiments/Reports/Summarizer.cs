@@ -382,6 +382,7 @@ internal static class Summarizer
         UnitFinished r => new UnitKey(r.Seed, r.Label),
         UnitFailed r => new UnitKey(r.Seed, r.Label),
         BudgetChoice r => new UnitKey(r.Seed, r.Label),
+        CacheCommitted r => new UnitKey(r.Seed, r.Label),
         _ => null,
     };
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Diagnostics;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
 using Reasoning.Core.Storage;
@@ -118,6 +119,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             }
 
             finished = FinishedUnits(existing.Records);
+            CommitCacheEntries(spec, existing.Records, finished);
             progress.RunStarting(spec.Name, runFolder, units, finished.Count);
             log.Append(new RunStarted(spec.Name, spec.Hash, spec.CanonicalText, DateTime.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                 RunEnvironmentProbe.Capture(host.Device.ToString(), spec.Host.Threads)));
@@ -184,15 +186,53 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         return state.Where(kv => kv.Value).Select(kv => kv.Key).ToHashSet();
     }
 
+    /// <summary>
+    /// Commits the cache entries of finished units (see <see cref="ModelCache"/>) whose markers are missing: a run
+    /// killed between a unit's records and its markers left them so. Entries of unfinished units stay invisible.
+    /// </summary>
+    private static void CommitCacheEntries(ExperimentSpec spec, IEnumerable<RunRecord> records, HashSet<(long Seed, string Label)> finished)
+    {
+        foreach (CacheCommitted committed in records.OfType<CacheCommitted>().Where(c => finished.Contains((c.Seed, c.Label))))
+        {
+            ModelCache.Commit(CacheFolderOf(spec), committed.Entries, Writer(spec, committed.Seed, committed.Label));
+        }
+    }
+
+    /// <summary>Who writes a unit's cache entries, for their markers.</summary>
+    private static string Writer(ExperimentSpec spec, long seed, string label) => $"{spec.Name} ({spec.Hash}), seed {seed}, {label}";
+
+    /// <summary>
+    /// Appends a unit's end records in one write, its cache entries (if any) named just before its last record, then
+    /// makes the entries visible: a kill anywhere in between leaves either no record and invisible entries (the unit
+    /// runs again), or the record, whose entries the next run commits (<see cref="CommitCacheEntries"/>).
+    /// </summary>
+    private static void CommitUnit(RecordLog log, List<RunRecord> end, ModelCache cache, long seed, string label)
+    {
+        IReadOnlyList<string> written = cache.Written;
+        if (written.Count > 0)
+        {
+            end.Insert(end.Count - 1, new CacheCommitted(seed, label, written));
+        }
+
+        FaultPoint.Reached(FaultPoint.BeforeUnitRecord);
+        log.Append(end);
+        FaultPoint.Reached(FaultPoint.AfterUnitRecord);
+        cache.Commit();
+    }
+
     private (BasePolicy? Policy, string Identity) PrepareBasePolicy(
         ExperimentSpec spec, long seed, ProblemSplit split, bool alreadyRecorded, RecordLog log, IRunProgress progress, IDeviceMemoryReader? deviceMemory, CancellationToken cancellation)
     {
         const string label = RunRecord.BasePolicyLabel;
-        (Func<IUsageMeter, Action<LossPoint>?, BasePolicy> obtain, string identity, int steps, bool trains) = BaseSource(spec, seed, split, cancellation);
+        var cache = new ModelCache(CacheFolderOf(spec), Writer(spec, seed, label));
+        (Func<IUsageMeter, Action<LossPoint>?, BasePolicy> obtain, string identity, int steps, bool trains) = BaseSource(spec, seed, split, cache, cancellation);
         if (alreadyRecorded)
         {
-            // Its cost is in the records already; if the cache was emptied since, training again is not charged twice.
-            return (obtain(NullUsageMeter.Instance, null), identity);
+            // Its cost is in the records already; if the cache was emptied since, training again is not charged twice,
+            // and the model trained again is committed at once (its unit's records are in the log).
+            BasePolicy again = obtain(NullUsageMeter.Instance, null);
+            cache.Commit();
+            return (again, identity);
         }
 
         log.Append(new UnitStarted(seed, label, "supervised fine-tuning", 0));
@@ -232,13 +272,14 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             else
             {
                 BasePolicyCosts.Save(policy.Path, usage);
+                FaultPoint.Reached(FaultPoint.AfterBaseCost);
                 phase = ToRecord(seed, label, usage, reused: false);
             }
 
             var end = new List<RunRecord> { phase };
             end.AddRange(policy.LossCurve.Select(p => new CurvePoint(seed, label, "sft/loss", p.Step, p.Loss)));
             end.Add(new UnitFinished(seed, label, 0, 0));
-            log.Append(end);
+            CommitUnit(log, end, cache, seed, label);
             progress.UnitEnded(seed, label, 0, 0, null);
             return (policy, identity);
         }
@@ -263,7 +304,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// from it), its fine-tuning steps (for progress) and whether it trains at all.
     /// </summary>
     private (Func<IUsageMeter, Action<LossPoint>?, BasePolicy> Obtain, string Identity, int Steps, bool Trains) BaseSource(
-        ExperimentSpec spec, long seed, ProblemSplit split, CancellationToken cancellation)
+        ExperimentSpec spec, long seed, ProblemSplit split, ModelCache modelCache, CancellationToken cancellation)
     {
         IReasoningTask task = spec.Task.Task;
         FineTuningOptions fineTuning = spec.Policy.FineTuning with { Seed = seed };
@@ -283,7 +324,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 }, checkpoint, 0, false);
             }
 
-            var pretrainedCache = new PretrainedBaseCache(CacheFolderOf(spec), loggers.CreateLogger<PretrainedBaseCache>());
+            var pretrainedCache = new PretrainedBaseCache(modelCache, loggers.CreateLogger<PretrainedBaseCache>());
             return ((meter, report) => pretrainedCache.GetOrTrain(key, pretrained.Folder, prompt, format, split.Train, meter, report, cancellation),
                 key.Hash(), fineTuning.Steps, true);
         }
@@ -291,7 +332,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         var tokenizer = CharTokenizer.ForAlphabets([task.Alphabet]);
         TransformerConfig config = spec.Policy.ConfigFor(tokenizer.VocabularySize);
         var charKey = new BasePolicyKey(task.Name, config, fineTuning, seed, tokenizer.Characters, BasePolicyKey.DigestOf(split.Train));
-        var cache = new BasePolicyCache(CacheFolderOf(spec), loggers.CreateLogger<BasePolicyCache>());
+        var cache = new BasePolicyCache(modelCache, loggers.CreateLogger<BasePolicyCache>());
         return ((meter, report) => cache.GetOrTrain(charKey, split.Train, meter, report, cancellation), charKey.Hash(), fineTuning.Steps, true);
     }
 
@@ -320,10 +361,11 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         using IServiceScope scope = OpenScope(session);
         var meter = new UsageMeter(deviceMemory);
         var curves = new CurveCollector(seed, label);
+        var cache = new ModelCache(CacheFolderOf(spec), Writer(spec, seed, label));
         string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}");
         ILogger logger = loggers.CreateLogger($"Reasoning.Strategy.{label}");
         StrategyContext context = NewContext(
-            scope, spec, split, seed, meter, logger, message => progress.Message(seed, label, message), scratch, curves, cancellation);
+            scope, spec, split, seed, meter, logger, message => progress.Message(seed, label, message), scratch, curves, cache, cancellation);
         string phase = "train";
         IStrategy? strategy = null;
         BudgetChoice? choice = null;
@@ -333,7 +375,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             {
                 phase = "calibrate";
                 progress.Phase(seed, label, phase);
-                choice = await CalibrateAsync(spec, budget, strategySpec, knob, seed, split, questions.Count, session, progress, deviceMemory, runFolder, cancellation);
+                choice = await CalibrateAsync(spec, budget, strategySpec, knob, seed, split, questions.Count, session, progress, deviceMemory, runFolder, cache, cancellation);
                 progress.Message(seed, label, $"{knob.Option} = {choice.Value} (bound by the {choice.Limit}): predicted {Formats.Scientific(choice.PredictedFlops)} of {Formats.Scientific(budget.Flops)} FLOPs");
                 strategy = strategySpec.CreateWith(choice.Value);
                 phase = "train";
@@ -375,7 +417,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             end.AddRange(curves.Points);
             int correct = verified.Count(a => a.Correct);
             end.Add(new UnitFinished(seed, label, verified.Count, correct));
-            log.Append(end);
+            CommitUnit(log, end, cache, seed, label);
             progress.UnitEnded(seed, label, correct, verified.Count, null);
             return true;
         }
@@ -405,7 +447,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// </summary>
     private async Task<BudgetChoice> CalibrateAsync(
         ExperimentSpec spec, BudgetSpec budget, StrategySpec strategySpec, BudgetKnob knob, long seed, ProblemSplit split, int testQuestions,
-        PolicySession session, IRunProgress progress, IDeviceMemoryReader? deviceMemory, string runFolder, CancellationToken cancellation)
+        PolicySession session, IRunProgress progress, IDeviceMemoryReader? deviceMemory, string runFolder, ModelCache cache, CancellationToken cancellation)
     {
         string label = strategySpec.Label;
         IReadOnlyList<Question> questions = split.Train.TakeLast(budget.CalibrationQuestions).Select(p => p.ToQuestion()).ToList();
@@ -419,7 +461,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             var meter = new UsageMeter(deviceMemory);
             string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}-calibration-{value}");
             StrategyContext context = NewContext(
-                scope, spec, split, seed, meter, loggers.CreateLogger($"Reasoning.Strategy.{label}.calibration"), _ => { }, scratch, new CurveCollector(seed, label), cancellation);
+                scope, spec, split, seed, meter, loggers.CreateLogger($"Reasoning.Strategy.{label}.calibration"), _ => { }, scratch, new CurveCollector(seed, label), cache, cancellation);
             IStrategy strategy = strategySpec.CreateWith(value);
             try
             {
@@ -464,11 +506,11 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// <summary>What a strategy sees while it prepares and solves; creates its <paramref name="scratch"/> folder.</summary>
     private StrategyContext NewContext(
         IServiceScope scope, ExperimentSpec spec, ProblemSplit split, long seed, UsageMeter meter, ILogger logger,
-        Action<string> report, string scratch, CurveCollector curves, CancellationToken cancellation)
+        Action<string> report, string scratch, CurveCollector curves, ModelCache cache, CancellationToken cancellation)
     {
         Directory.CreateDirectory(scratch);
         return new StrategyContext(
-            scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger, new ImmediateProgress(report), scratch, cancellation, curves, CacheFolderOf(spec));
+            scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger, new ImmediateProgress(report), scratch, cancellation, curves, cache);
     }
 
     /// <summary>Strategies that keep nothing leave no empty folders behind.</summary>

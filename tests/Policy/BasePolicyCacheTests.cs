@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Storage;
 using Reasoning.Core.Tasks;
 using Reasoning.Policy.Training;
 using static TorchSharp.torch;
@@ -27,13 +28,17 @@ public sealed class BasePolicyCacheTests : IDisposable
     }
 
     [Fact]
-    public void ASecondRunReusesTheFirstRunsModel()
+    public void ASecondRunReusesTheFirstRunsModelOnceCommitted()
     {
-        var cache = new BasePolicyCache(_folder, NullLogger.Instance);
+        var unit = new ModelCache(_folder, "first");
         (BasePolicyKey key, var problems) = Setup();
-        BasePolicy first = cache.GetOrTrain(key, problems, NullUsageMeter.Instance);
+        BasePolicy first = new BasePolicyCache(unit, NullLogger.Instance).GetOrTrain(key, problems, NullUsageMeter.Instance);
+        Assert.Equal([Path.GetFileName(first.Path)], unit.Written);
+        Assert.False(new ModelCache(_folder).IsVisible(first.Path)); // saved, not committed: another unit does not trust it
+        unit.Commit();
+        Assert.True(File.Exists(first.Path + ModelCache.CommitSuffix));
         var meter = new RecordingMeter();
-        BasePolicy second = cache.GetOrTrain(key, problems, meter);
+        BasePolicy second = new BasePolicyCache(new ModelCache(_folder, "second"), NullLogger.Instance).GetOrTrain(key, problems, meter);
         using (first.Model)
         using (second.Model)
         {
@@ -46,9 +51,25 @@ public sealed class BasePolicyCacheTests : IDisposable
     }
 
     [Fact]
+    public void AnUncommittedCheckpointIsTrainedAgainNotReused()
+    {
+        // A unit killed after saving its checkpoint and before its records leaves the checkpoint without its marker.
+        (BasePolicyKey key, var problems) = Setup();
+        BasePolicy first = new BasePolicyCache(new ModelCache(_folder, "killed"), NullLogger.Instance).GetOrTrain(key, problems, NullUsageMeter.Instance);
+        first.Model.Dispose();
+        var meter = new RecordingMeter();
+        BasePolicy again = new BasePolicyCache(new ModelCache(_folder, "rerun"), NullLogger.Instance).GetOrTrain(key, problems, meter);
+        using (again.Model)
+        {
+            Assert.False(again.Reused);
+            Assert.True(meter.Total.TrainedTokens > 0);
+        }
+    }
+
+    [Fact]
     public void OtherSettingsGetAnotherEntry()
     {
-        var cache = new BasePolicyCache(_folder, NullLogger.Instance);
+        var cache = new BasePolicyCache(new ModelCache(_folder), NullLogger.Instance);
         (BasePolicyKey key, _) = Setup();
         Assert.NotEqual(cache.PathFor(key), cache.PathFor(key with { FineTuning = key.FineTuning with { LearningRate = 1e-4 } }));
         Assert.NotEqual(cache.PathFor(key), cache.PathFor(key with { TrainingData = "other" }));
@@ -58,9 +79,11 @@ public sealed class BasePolicyCacheTests : IDisposable
     [Fact]
     public void ADamagedCacheFileIsTrainedAgain()
     {
-        var cache = new BasePolicyCache(_folder, NullLogger.Instance);
+        var unit = new ModelCache(_folder);
+        var cache = new BasePolicyCache(unit, NullLogger.Instance);
         (BasePolicyKey key, var problems) = Setup();
         cache.GetOrTrain(key, problems, NullUsageMeter.Instance).Model.Dispose();
+        unit.Commit();
         string path = cache.PathFor(key);
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);

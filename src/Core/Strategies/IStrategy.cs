@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
 using Reasoning.Core.Problems;
+using Reasoning.Core.Storage;
 using Reasoning.Core.Tasks;
 
 namespace Reasoning.Core.Strategies;
@@ -34,10 +35,11 @@ public interface IStrategy
 /// <param name="ScratchFolder">A folder of the strategy's own, for checkpoints and caches.</param>
 /// <param name="Cancellation">Stops the work.</param>
 /// <param name="MetricLog">Where training curves go (reward, loss, response length per step); null discards them. Use <see cref="Metrics"/>.</param>
-/// <param name="CacheFolder">
-/// A folder shared by every unit of the experiment's output, for models cached under a hash of everything
-/// that determines them (so strategies with the same reward-model settings train it once); null: no cache.
-/// A strategy that takes a model from the cache charges its recorded cost (<see cref="IUsageMeter.RecordReused"/>).
+/// <param name="Cache">
+/// Models shared by every unit of the experiment's output, cached under a hash of everything that determines them
+/// (so strategies with the same reward-model settings train it once); null: no cache. Entries a unit writes become
+/// visible to others only when the unit's records are committed (<see cref="ModelCache"/>). A strategy that takes a
+/// model from the cache charges its recorded cost (<see cref="IUsageMeter.RecordReused"/>).
 /// </param>
 public sealed record StrategyContext(
     IServiceProvider Services,
@@ -50,7 +52,7 @@ public sealed record StrategyContext(
     string ScratchFolder,
     CancellationToken Cancellation,
     IMetricLog? MetricLog = null,
-    string? CacheFolder = null)
+    ModelCache? Cache = null)
 {
     /// <summary>Training curves of this unit; the runner records them and plots them.</summary>
     public IMetricLog Metrics => MetricLog ?? NullMetricLog.Instance;

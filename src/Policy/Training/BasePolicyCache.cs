@@ -4,8 +4,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Diagnostics;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
+using Reasoning.Core.Storage;
 using Reasoning.Policy.Checkpoints;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Tokenization;
@@ -47,11 +49,13 @@ public sealed record BasePolicy(Transformer Model, ITokenizer Tokenizer, IReadOn
 /// <summary>
 /// Fine-tuned base policies on disk, one checkpoint per <see cref="BasePolicyKey.Hash()"/>, so a
 /// second run with the same task, policy and training settings reuses the first run's model.
-/// The loss curve travels in the checkpoint's metadata. A cached file that is damaged or does
-/// not match is logged and replaced, never trusted.
+/// The loss curve travels in the checkpoint's metadata. A cached file that is damaged, does
+/// not match, or was not committed (<see cref="ModelCache"/>) is replaced, never trusted.
 /// </summary>
-public sealed class BasePolicyCache(string folder, ILogger logger)
+public sealed class BasePolicyCache(ModelCache cache, ILogger logger)
 {
+    private readonly string folder = cache.Folder;
+
     private const string CurveKey = "loss_curve";
     private const string KeyKey = "base_policy_key";
 
@@ -62,7 +66,7 @@ public sealed class BasePolicyCache(string folder, ILogger logger)
     {
         string path = PathFor(key);
         string keyJson = JsonSerializer.Serialize(key);
-        if (File.Exists(path))
+        if (cache.IsVisible(path))
         {
             try
             {
@@ -87,12 +91,14 @@ public sealed class BasePolicyCache(string folder, ILogger logger)
         var model = new Transformer(key.Config, key.ModelSeed);
         IReadOnlyList<LossPoint> lossCurve = SupervisedFineTuning.Train(model, tokenizer, problems, key.FineTuning, meter, progress, cancellation);
         Directory.CreateDirectory(folder);
+        cache.BeginWrite(path);
         Checkpoint.Save(path, model, tokenizer, new Dictionary<string, string>
         {
             [KeyKey] = keyJson,
             [CurveKey] = JsonSerializer.Serialize(lossCurve),
             ["created_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         });
+        FaultPoint.Reached(FaultPoint.AfterBaseCheckpoint);
         logger.LogInformation("cached the fine-tuned base policy as {Path}", path);
         return new BasePolicy(model, tokenizer, lossCurve, Reused: false, path);
     }

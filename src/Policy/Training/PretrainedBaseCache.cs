@@ -33,8 +33,10 @@ public sealed record PretrainedBaseKey(string Checkpoint, string Prompt, int? Co
 /// so does transformers), one per <see cref="PretrainedBaseKey.Hash"/>; the key and the loss curve are kept beside the
 /// weights in <c>reasoning-base.json</c>, written last, so a folder without it (a save cut short) is trained again.
 /// </summary>
-public sealed class PretrainedBaseCache(string folder, ILogger logger)
+public sealed class PretrainedBaseCache(ModelCache cache, ILogger logger)
 {
+    private readonly string folder = cache.Folder;
+
     private const string RecordFile = "reasoning-base.json";
 
     public string PathFor(PretrainedBaseKey key) => Path.Combine(folder, $"base-{key.Hash()[..16]}");
@@ -55,7 +57,7 @@ public sealed class PretrainedBaseCache(string folder, ILogger logger)
         string path = PathFor(key);
         string keyJson = JsonSerializer.Serialize(key);
         string record = Path.Combine(path, RecordFile);
-        if (File.Exists(record))
+        if (cache.IsVisible(path) && File.Exists(record))
         {
             try
             {
@@ -79,6 +81,7 @@ public sealed class PretrainedBaseCache(string folder, ILogger logger)
         try
         {
             IReadOnlyList<LossPoint> curve = SupervisedFineTuning.Train(policy.Model, policy.Tokenizer, problems, key.FineTuning, meter, progress, cancellation, format);
+            cache.BeginWrite(path);
             if (Directory.Exists(path))
             {
                 File.Delete(record);

@@ -45,7 +45,7 @@ internal static class RewardModelPreparation
         }
 
         string key = Key(settings, context, policy);
-        RewardModelStore? store = context.CacheFolder is null ? null : new RewardModelStore(Path.Combine(context.CacheFolder, "reward-models"), context.Logger);
+        RewardModelStore? store = context.Cache is null ? null : new RewardModelStore(context.Cache, context.Logger);
         ISolutionFormat format = context.Task.SolutionFormat;
         if (store?.TryLoad(key, policy.Base.Model, policy.Base.Tokenizer, policy.Host.Device) is { } cached)
         {

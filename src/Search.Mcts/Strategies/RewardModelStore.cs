@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Diagnostics;
 using Reasoning.Core.Storage;
 using Reasoning.Policy.Model;
 using Reasoning.Policy.Pretrained;
@@ -20,10 +21,13 @@ internal sealed record RewardModelRecord(
 /// <summary>
 /// Trained reward models on disk, one per key (a SHA-256 of everything that determines them): the weights in
 /// TorchSharp's format and a JSON record beside them, both written atomically (<see cref="AtomicFile"/>). A file that
-/// is missing, damaged or made for another key is never trusted: the caller trains again.
+/// is missing, damaged, made for another key or not committed (<see cref="ModelCache"/>: the record file is the
+/// entry) is never trusted: the caller trains again.
 /// </summary>
-internal sealed class RewardModelStore(string folder, ILogger logger)
+internal sealed class RewardModelStore(ModelCache cache, ILogger logger)
 {
+    private readonly string folder = Path.Combine(cache.Folder, "reward-models");
+
     /// <summary>Metrics can be NaN (an AUC with one class only), which plain JSON cannot hold.</summary>
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -42,7 +46,7 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
     {
         bool pretrained = tokenizer is PretrainedTokenizer;
         string weights = pretrained ? FolderPath(key) : WeightsPath(key);
-        if (!(pretrained ? Directory.Exists(weights) : File.Exists(weights)) || !File.Exists(RecordPath(key)))
+        if (!(pretrained ? Directory.Exists(weights) : File.Exists(weights)) || !cache.IsVisible(RecordPath(key)))
         {
             return null;
         }
@@ -82,6 +86,7 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
     public void Save(RewardModel model, RewardModelRecord record)
     {
         Directory.CreateDirectory(folder);
+        cache.BeginWrite(RecordPath(record.Key));
         File.Delete(RecordPath(record.Key));
         if (model.Tokenizer is PretrainedTokenizer pretrained)
         {
@@ -93,5 +98,6 @@ internal sealed class RewardModelStore(string folder, ILogger logger)
         }
 
         AtomicFile.WriteAllText(RecordPath(record.Key), JsonSerializer.Serialize(record, Json));
+        FaultPoint.Reached(FaultPoint.AfterRewardModelSave);
     }
 }

@@ -22,6 +22,7 @@ internal static class SampleRecords
         new PhaseRecord(7, "search", "train", 1, 2, 3, 4.5e12, 6.25, 7 * MiB, null, 8 * MiB, Reused: false),
         new PhaseRecord(7, "search", "inference", 10, 20, 0, 1.5, 0.5, 9 * MiB, 3 * MiB, 10 * MiB, Reused: true),
         new CurvePoint(7, "search", "prm/loss", 100, 0.125),
+        new CacheCommitted(7, "search", ["reward-models/reward-0123456789abcdef.json"]),
         new UnitFinished(7, "search", 50, 45),
         new UnitFailed(8, "grpo", "train", "InvalidOperationException: out of luck"),
     ];

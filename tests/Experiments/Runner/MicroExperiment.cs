@@ -68,6 +68,21 @@ internal sealed class MicroExperiment : IDisposable
         return text.ToString();
     }
 
+    /// <summary>
+    /// Everything a table says but time and memory: <see cref="DeterministicRows"/>, then every other line but the
+    /// environment's (invocations and start time differ), with the base policy line's time and resident memory cut.
+    /// </summary>
+    public static string DeterministicTable(string markdownTable)
+    {
+        var text = new StringBuilder(DeterministicRows(markdownTable));
+        foreach (string line in markdownTable.Split('\n').Where(l => !l.StartsWith('|') && !l.StartsWith("Environment:", StringComparison.Ordinal)))
+        {
+            text.AppendLine(System.Text.RegularExpressions.Regex.Replace(line, @", [0-9.,]+ s \(means per seed\), peak RSS [0-9.,]+ MiB", ", (time and memory)"));
+        }
+
+        return text.ToString();
+    }
+
     public void Dispose()
     {
         try

@@ -10,7 +10,8 @@ namespace Reasoning.Tests.Experiments.Runner;
 /// </summary>
 public sealed class ResumeAfterKillTests
 {
-    internal static Process Start(MicroExperiment experiment, Action<string>? onOutput = null, Action<string>? onError = null)
+    internal static Process Start(
+        MicroExperiment experiment, Action<string>? onOutput = null, Action<string>? onError = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Reasoning.Experiments.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -25,6 +26,11 @@ public sealed class ResumeAfterKillTests
             start.ArgumentList.Add(argument);
         }
 
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         Process process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => onOutput?.Invoke(e.Data ?? "");
         process.ErrorDataReceived += (_, e) => onError?.Invoke(e.Data ?? "");
@@ -33,9 +39,9 @@ public sealed class ResumeAfterKillTests
         return process;
     }
 
-    private static int RunToEnd(MicroExperiment experiment)
+    internal static int RunToEnd(MicroExperiment experiment, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onError = null)
     {
-        using Process process = Start(experiment);
+        using Process process = Start(experiment, onError: onError, environment: environment);
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "the run did not end within 3 minutes");
         return process.ExitCode;
     }
@@ -47,9 +53,19 @@ public sealed class ResumeAfterKillTests
         Assert.Equal(0, RunToEnd(reference));
         string expected = MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(reference.RunFolder, "table.md")));
         long fullLength = new FileInfo(reference.RecordsPath).Length;
+        IReadOnlyList<RunRecord> all = RecordLog.Read(reference.RecordsPath).Records;
+        // Kill once the log holds up to the last unit's start record: the last unit has not finished then.
+        // Frames are [4-byte little-endian length][4-byte checksum][payload].
+        byte[] bytes = File.ReadAllBytes(reference.RecordsPath);
+        int lastStart = all.Select((r, i) => (r, i)).Last(x => x.r is UnitStarted).i;
+        long lastStartEnd = 0;
+        for (int frame = 0; frame <= lastStart; frame++)
+        {
+            lastStartEnd += 8 + BitConverter.ToInt32(bytes, (int)lastStartEnd);
+        }
 
         int seed = Environment.TickCount;
-        long killAt = 1 + new Random(seed).NextInt64(fullLength - 1);
+        long killAt = 1 + new Random(seed).NextInt64(lastStartEnd);
         using var killed = new MicroExperiment(name: "killed");
         using (Process process = Start(killed))
         {
@@ -69,7 +85,11 @@ public sealed class ResumeAfterKillTests
             process.WaitForExit();
         }
 
-        long keptBytes = RecordLog.Read(killed.RecordsPath).ValidBytes;
+        RecordLogContents kept = RecordLog.Read(killed.RecordsPath);
+        long keptBytes = kept.ValidBytes;
+        Assert.True(
+            kept.Records.OfType<UnitFinished>().Count() < all.OfType<UnitFinished>().Count(),
+            $"the kill (random seed {seed}, at {killAt} bytes) landed after the run had finished every unit");
         Assert.Equal(0, RunToEnd(killed));
 
         string actual = MicroExperiment.DeterministicRows(File.ReadAllText(Path.Combine(killed.RunFolder, "table.md")));

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Storage;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Tasks;
@@ -44,8 +45,8 @@ public sealed class SearchStrategyTests : IDisposable
     private static IReadOnlyList<Question> Questions(int count) =>
         ProblemSplit.Create(Arithmetic, 2, trainSize: 0, testSize: count, seed: 1).Test.Select(p => p.ToQuestion()).ToList();
 
-    private StrategyContext Context(RecordingMeter meter, IReadOnlyList<Problem>? train = null, string? cache = null) => new(
-        _services, Arithmetic, train ?? [], 7, meter, NullLogger.Instance, new Progress<string>(), Path.GetTempPath(), CancellationToken.None, CacheFolder: cache);
+    private StrategyContext Context(RecordingMeter meter, IReadOnlyList<Problem>? train = null, ModelCache? cache = null) => new(
+        _services, Arithmetic, train ?? [], 7, meter, NullLogger.Instance, new Progress<string>(), Path.GetTempPath(), CancellationToken.None, Cache: cache);
 
     [Fact]
     public async Task EveryCandidateStepIsChargedKeptOrNot()
@@ -170,9 +171,21 @@ public sealed class SearchStrategyTests : IDisposable
         try
         {
             var first = new RecordingMeter();
-            PreparedRewardModel trained = await RewardModelPreparation.PrepareAsync(settings, Context(first, train, cache));
+            var unit = new ModelCache(cache, "the unit that trains it");
+            PreparedRewardModel trained = await RewardModelPreparation.PrepareAsync(settings, Context(first, train, unit));
+            // Until its unit commits, the model is that unit's alone: another unit trains its own.
+            PreparedRewardModel another = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, new ModelCache(cache, "another")));
+            Assert.False(another.Reused);
+            another.Model.Dispose();
+            // The unit that wrote it sees it at once (a budget's calibration runs and the unit share it).
+            PreparedRewardModel own = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, unit));
+            Assert.True(own.Reused);
+            own.Model.Dispose();
+
+            unit.Commit();
+            Assert.Empty(unit.Written);
             var second = new RecordingMeter();
-            PreparedRewardModel reused = await RewardModelPreparation.PrepareAsync(settings, Context(second, train, cache));
+            PreparedRewardModel reused = await RewardModelPreparation.PrepareAsync(settings, Context(second, train, new ModelCache(cache, "a later unit")));
 
             Assert.False(trained.Reused);
             Assert.True(reused.Reused);
@@ -207,10 +220,12 @@ public sealed class SearchStrategyTests : IDisposable
         {
             var questions = Questions(1);
             var state = new SearchState(0, ["1+2=3"]);
-            PreparedRewardModel trained = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, cache));
+            var unit = new ModelCache(cache);
+            PreparedRewardModel trained = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, unit));
+            unit.Commit();
             double a = (await new PolicySearchEnvironment(questions, _session, trained.Model, Context(new RecordingMeter()), 1, 8, ScoreAggregation.Last).ScoreAsync([state], default))[0];
             trained.Model.Dispose();
-            PreparedRewardModel reused = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, cache));
+            PreparedRewardModel reused = await RewardModelPreparation.PrepareAsync(settings, Context(new RecordingMeter(), train, new ModelCache(cache)));
             double b = (await new PolicySearchEnvironment(questions, _session, reused.Model, Context(new RecordingMeter()), 1, 8, ScoreAggregation.Last).ScoreAsync([state], default))[0];
             reused.Model.Dispose();
 
