@@ -135,7 +135,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 }
 
                 ProblemSplit split = ProblemSplit.Create(spec.Task.Task, spec.Task.Difficulty, spec.Task.Train, spec.Task.Test, seed);
-                (BasePolicy? basePolicy, string baseIdentity) = PrepareBasePolicy(spec, seed, split, baseRecorded, log, progress, deviceMemory, cancellation);
+                (BasePolicy? basePolicy, string baseIdentity) = PrepareBasePolicy(spec, seed, split, baseRecorded, log, progress, deviceMemory, runFolder, cancellation);
                 if (basePolicy is null)
                 {
                     failed += 1 + pending.Count;
@@ -221,18 +221,27 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     }
 
     private (BasePolicy? Policy, string Identity) PrepareBasePolicy(
-        ExperimentSpec spec, long seed, ProblemSplit split, bool alreadyRecorded, RecordLog log, IRunProgress progress, IDeviceMemoryReader? deviceMemory, CancellationToken cancellation)
+        ExperimentSpec spec, long seed, ProblemSplit split, bool alreadyRecorded, RecordLog log, IRunProgress progress, IDeviceMemoryReader? deviceMemory,
+        string runFolder, CancellationToken cancellation)
     {
         const string label = RunRecord.BasePolicyLabel;
         var cache = new ModelCache(CacheFolderOf(spec), Writer(spec, seed, label));
-        (Func<IUsageMeter, Action<LossPoint>?, BasePolicy> obtain, string identity, int steps, bool trains) = BaseSource(spec, seed, split, cache, cancellation);
+        string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}");
+        (Func<IUsageMeter, Action<LossPoint>?, TrainingSnapshots?, BasePolicy> obtain, string identity, int steps, bool trains) = BaseSource(spec, seed, split, cache, cancellation);
         if (alreadyRecorded)
         {
             // Its cost is in the records already; if the cache was emptied since, training again is not charged twice,
             // and the model trained again is committed at once (its unit's records are in the log).
-            BasePolicy again = obtain(NullUsageMeter.Instance, null);
+            BasePolicy again = obtain(NullUsageMeter.Instance, null, null);
             cache.Commit();
             return (again, identity);
+        }
+
+        // A fine-tuning killed part-way resumes from its last snapshot, which holds what it had cost.
+        var snapshots = new TrainingSnapshots(Path.Combine(scratch, "sft"), spec.SnapshotEvery, identity);
+        if (snapshots.Latest is { } resumed)
+        {
+            progress.Message(seed, label, $"resuming the fine-tuning at step {resumed.Step}/{steps}");
         }
 
         log.Append(new UnitStarted(seed, label, "supervised fine-tuning", 0));
@@ -243,13 +252,16 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             BasePolicy policy;
             using (meter.BeginPhase("sft"))
             {
-                policy = obtain(meter, point =>
-                {
-                    if ((point.Step + 1) % 100 == 0)
+                policy = obtain(
+                    meter,
+                    point =>
                     {
-                        progress.Message(seed, label, $"step {point.Step + 1}/{steps}, loss {point.Loss:F3}");
-                    }
-                });
+                        if ((point.Step + 1) % 100 == 0)
+                        {
+                            progress.Message(seed, label, $"step {point.Step + 1}/{steps}, loss {point.Loss:F3}");
+                        }
+                    },
+                    snapshots);
             }
 
             PhaseUsage usage = meter.Phases.Single();
@@ -280,6 +292,8 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             end.AddRange(policy.LossCurve.Select(p => new CurvePoint(seed, label, "sft/loss", p.Step, p.Loss)));
             end.Add(new UnitFinished(seed, label, 0, 0));
             CommitUnit(log, end, cache, seed, label);
+            snapshots.Delete();
+            RemoveIfEmpty(scratch);
             progress.UnitEnded(seed, label, 0, 0, null);
             return (policy, identity);
         }
@@ -303,7 +317,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// folder by <see cref="PretrainedBaseKey"/>). Returns the maker, the policy's identity (the key of models derived
     /// from it), its fine-tuning steps (for progress) and whether it trains at all.
     /// </summary>
-    private (Func<IUsageMeter, Action<LossPoint>?, BasePolicy> Obtain, string Identity, int Steps, bool Trains) BaseSource(
+    private (Func<IUsageMeter, Action<LossPoint>?, TrainingSnapshots?, BasePolicy> Obtain, string Identity, int Steps, bool Trains) BaseSource(
         ExperimentSpec spec, long seed, ProblemSplit split, ModelCache modelCache, CancellationToken cancellation)
     {
         IReasoningTask task = spec.Task.Task;
@@ -317,7 +331,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
                 fineTuning, BasePolicyKey.DigestOf(split.Train));
             if (!pretrained.FineTune)
             {
-                return ((_, _) =>
+                return ((_, _, _) =>
                 {
                     PretrainedPolicy loaded = PretrainedPolicy.Load(pretrained.Folder, prompt, format.StepSeparator, pretrained.ContextLength);
                     return new BasePolicy(loaded.Model, loaded.Tokenizer, [], Reused: false, loaded.Folder);
@@ -325,7 +339,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             }
 
             var pretrainedCache = new PretrainedBaseCache(modelCache, loggers.CreateLogger<PretrainedBaseCache>());
-            return ((meter, report) => pretrainedCache.GetOrTrain(key, pretrained.Folder, prompt, format, split.Train, meter, report, cancellation),
+            return ((meter, report, snapshots) => pretrainedCache.GetOrTrain(key, pretrained.Folder, prompt, format, split.Train, meter, report, cancellation, snapshots),
                 key.Hash(), fineTuning.Steps, true);
         }
 
@@ -333,7 +347,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         TransformerConfig config = spec.Policy.ConfigFor(tokenizer.VocabularySize);
         var charKey = new BasePolicyKey(task.Name, config, fineTuning, seed, tokenizer.Characters, BasePolicyKey.DigestOf(split.Train));
         var cache = new BasePolicyCache(modelCache, loggers.CreateLogger<BasePolicyCache>());
-        return ((meter, report) => cache.GetOrTrain(charKey, split.Train, meter, report, cancellation), charKey.Hash(), fineTuning.Steps, true);
+        return ((meter, report, snapshots) => cache.GetOrTrain(charKey, split.Train, meter, report, cancellation, snapshots), charKey.Hash(), fineTuning.Steps, true);
     }
 
     /// <summary>A model folder's identity, hashed once per run (a real model is gigabytes).</summary>
@@ -365,7 +379,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
         string scratch = Path.Combine(runFolder, "scratch", $"{label}-seed{seed}");
         ILogger logger = loggers.CreateLogger($"Reasoning.Strategy.{label}");
         StrategyContext context = NewContext(
-            scope, spec, split, seed, meter, logger, message => progress.Message(seed, label, message), scratch, curves, cache, cancellation);
+            scope, spec, split, seed, meter, logger, message => progress.Message(seed, label, message), scratch, curves, cache, cancellation, spec.SnapshotEvery);
         string phase = "train";
         IStrategy? strategy = null;
         BudgetChoice? choice = null;
@@ -418,6 +432,7 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             int correct = verified.Count(a => a.Correct);
             end.Add(new UnitFinished(seed, label, verified.Count, correct));
             CommitUnit(log, end, cache, seed, label);
+            DeleteFolder(Path.Combine(scratch, StrategyContext.SnapshotsFolderName)); // committed: nothing to resume
             progress.UnitEnded(seed, label, correct, verified.Count, null);
             return true;
         }
@@ -506,11 +521,19 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
     /// <summary>What a strategy sees while it prepares and solves; creates its <paramref name="scratch"/> folder.</summary>
     private StrategyContext NewContext(
         IServiceScope scope, ExperimentSpec spec, ProblemSplit split, long seed, UsageMeter meter, ILogger logger,
-        Action<string> report, string scratch, CurveCollector curves, ModelCache cache, CancellationToken cancellation)
+        Action<string> report, string scratch, CurveCollector curves, ModelCache cache, CancellationToken cancellation, int snapshotEvery = 0)
     {
         Directory.CreateDirectory(scratch);
         return new StrategyContext(
-            scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger, new ImmediateProgress(report), scratch, cancellation, curves, cache);
+            scope.ServiceProvider, spec.Task.Task, split.Train, seed, meter, logger, new ImmediateProgress(report), scratch, cancellation, curves, cache, snapshotEvery);
+    }
+
+    private static void DeleteFolder(string folder)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>Strategies that keep nothing leave no empty folders behind.</summary>

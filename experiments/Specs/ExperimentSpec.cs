@@ -38,6 +38,11 @@ internal sealed record SpecError(SourceLocation Location, string Key, string Mes
 /// <param name="CanonicalText">Every effective value rendered deterministically, one <c>key: value</c> per line; <see cref="Hash"/> is computed from it. <c>output</c> is not part of it.</param>
 /// <param name="Budget">Set when <c>budget:</c> is written: the FLOPs every strategy may spend per seed.</param>
 /// <param name="TaskSweep">Set when <c>task.sweep</c> is written: the experiment runs once per value (<see cref="Task"/> is the first value's).</param>
+/// <param name="SnapshotEvery">
+/// <c>snapshot_every</c>: steps between resumable snapshots of each training loop (base-policy fine-tuning, reward-model
+/// training, GRPO); 0 for none. Like <c>output</c>, not part of <see cref="CanonicalText"/>: a resumed loop ends as an
+/// uninterrupted one would.
+/// </param>
 internal sealed record ExperimentSpec(
     string Name,
     string SourceFile,
@@ -49,7 +54,8 @@ internal sealed record ExperimentSpec(
     string Output,
     string CanonicalText,
     TaskSweep? TaskSweep = null,
-    BudgetSpec? Budget = null)
+    BudgetSpec? Budget = null,
+    int SnapshotEvery = SpecLoader.DefaultSnapshotEvery)
 {
     /// <summary>The first 12 hex digits of SHA-256 over <see cref="CanonicalText"/>: the run's identity.</summary>
     public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(CanonicalText)))[..12];

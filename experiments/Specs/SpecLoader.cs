@@ -24,9 +24,13 @@ internal static partial class SpecLoader
     private const string ThreadsKey = "threads";
     private const string MaxBatchSizeKey = "max_batch_size";
     private const string OutputKey = "output";
+    private const string SnapshotEveryKey = "snapshot_every";
+
+    /// <summary>Steps between resumable snapshots of a training loop when the spec does not say.</summary>
+    public const int DefaultSnapshotEvery = 100;
 
     private static readonly string[] TopKeys =
-        [NameKey, SeedsKey, DeviceKey, PrecisionKey, ThreadsKey, MaxBatchSizeKey, OutputKey, TaskSection.Key, PolicySection.Key, BudgetSection.Key, StrategySection.Key];
+        [NameKey, SeedsKey, DeviceKey, PrecisionKey, ThreadsKey, MaxBatchSizeKey, OutputKey, SnapshotEveryKey, TaskSection.Key, PolicySection.Key, BudgetSection.Key, StrategySection.Key];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
     private static partial Regex NamePattern();
@@ -78,6 +82,7 @@ internal static partial class SpecLoader
         IReadOnlyList<long>? seeds = ReadSeeds(top);
         HostSpec? host = ReadHost(top);
         string? output = top.TryRead(OutputKey, required: false, out string given) ? CheckOutput(top, given) : name is null ? null : $"results/{name}";
+        int snapshotEvery = ReadSnapshotEvery(top);
         (TaskSpec Task, TaskSweep? Sweep)? task = TaskSection.Read(top, reading);
         PolicySpec? policy = PolicySection.Read(top, reading);
         BudgetSpec? budget = BudgetSection.ReadTop(top);
@@ -87,7 +92,7 @@ internal static partial class SpecLoader
             return null;
         }
 
-        var spec = new ExperimentSpec(name, fileName, seeds, host, task.Value.Task, policy, strategies, output, CanonicalText: "", Budget: budget);
+        var spec = new ExperimentSpec(name, fileName, seeds, host, task.Value.Task, policy, strategies, output, CanonicalText: "", Budget: budget, SnapshotEvery: snapshotEvery);
         if (task.Value.Sweep is { } sweep)
         {
             var variants = sweep.Variants
@@ -192,6 +197,23 @@ internal static partial class SpecLoader
         }
 
         return top.Errors.Count == before ? new HostSpec(options.Device, options.Precision, options.Threads, options.MaxBatchSize) : null;
+    }
+
+    /// <summary><c>snapshot_every</c>: steps between resumable snapshots of every training loop (0: none). Not hashed: it changes no result.</summary>
+    private static int ReadSnapshotEvery(MappingReader top)
+    {
+        if (!top.TryRead(SnapshotEveryKey, required: false, out int every))
+        {
+            return DefaultSnapshotEvery;
+        }
+
+        if (every < 0)
+        {
+            top.Errors.Add(top.Value(SnapshotEveryKey)!, top.PathOf(SnapshotEveryKey), $"must be 0 (no snapshots) or a number of steps, not {every}");
+            return DefaultSnapshotEvery;
+        }
+
+        return every;
     }
 
     private static string? CheckOutput(MappingReader top, string output)

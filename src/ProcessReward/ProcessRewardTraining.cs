@@ -39,14 +39,15 @@ public static class ProcessRewardTraining
     /// <summary>
     /// Trains <paramref name="model"/> in place (build it with <see cref="RewardModel.FromPolicy"/> or
     /// <see cref="RewardModel.Fresh"/>) and measures it on held-out problems. All work is charged to <paramref name="meter"/>.
+    /// <paramref name="snapshots"/>: resumable snapshots of the training (<see cref="RewardModelTrainer.Train"/>); null for none.
     /// </summary>
     public static TrainedRewardModel Train(
         RewardModel model, IReadOnlyList<LabeledSolution> solutions, ProcessRewardTrainingOptions options, IUsageMeter meter,
-        Action<LossPoint>? progress = null, CancellationToken cancellation = default)
+        Action<LossPoint>? progress = null, CancellationToken cancellation = default, TrainingSnapshots? snapshots = null)
     {
         options.Validate();
         (IReadOnlyList<LabeledSolution> train, IReadOnlyList<LabeledSolution> heldOut) = Split(solutions, options.HeldOutFraction, options.Training.Seed);
-        IReadOnlyList<LossPoint> curve = RewardModelTrainer.Train(model, train, options.Training, meter, progress, cancellation);
+        IReadOnlyList<LossPoint> curve = RewardModelTrainer.Train(model, train, options.Training, meter, progress, cancellation, snapshots);
         RewardModelMetrics metrics = heldOut.Count == 0 ? RewardModelMetrics.Empty : RewardModelTrainer.Evaluate(model, heldOut, meter, options.ScoringBatchSize);
         return new TrainedRewardModel(model, metrics, curve, train.Count, heldOut.Count);
     }

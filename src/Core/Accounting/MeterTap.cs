@@ -48,4 +48,17 @@ public sealed class MeterTap(IUsageMeter inner) : IUsageMeter
 
         inner.ReportEstimatedBytes(bytes);
     }
+
+    /// <summary>Counts resumed work in this tap's sum and passes it on whole (wall time and peaks included).</summary>
+    public void RecordResumed(PhaseUsage done)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        lock (_gate)
+        {
+            _total += done.Counters;
+            _estimatedBytes = Math.Max(_estimatedBytes, done.EstimatedPeakBytes);
+        }
+
+        inner.RecordResumed(done);
+    }
 }

@@ -46,6 +46,17 @@ public interface IUsageMeter
         Record(earlier.Counters);
         ReportEstimatedBytes(earlier.EstimatedPeakBytes);
     }
+
+    /// <summary>
+    /// Charges work done by an earlier process of the same unit before it was killed, up to the snapshot a training
+    /// loop resumes from: done once, so charged once, in the current phase, as measured then (counters, wall time,
+    /// peaks). Unlike <see cref="RecordReused"/> it is not marked as reused. The default charges the counters and the estimate only.
+    /// </summary>
+    void RecordResumed(PhaseUsage done)
+    {
+        Record(done.Counters);
+        ReportEstimatedBytes(done.EstimatedPeakBytes);
+    }
 }
 
 /// <summary>A meter that discards everything (for tools that measure nothing).</summary>

@@ -41,6 +41,7 @@ public interface IStrategy
 /// visible to others only when the unit's records are committed (<see cref="ModelCache"/>). A strategy that takes a
 /// model from the cache charges its recorded cost (<see cref="IUsageMeter.RecordReused"/>).
 /// </param>
+/// <param name="SnapshotEvery">Steps between resumable snapshots of the strategy's training loops (the spec's <c>snapshot_every</c>); 0 for none.</param>
 public sealed record StrategyContext(
     IServiceProvider Services,
     IReasoningTask Task,
@@ -52,10 +53,21 @@ public sealed record StrategyContext(
     string ScratchFolder,
     CancellationToken Cancellation,
     IMetricLog? MetricLog = null,
-    ModelCache? Cache = null)
+    ModelCache? Cache = null,
+    int SnapshotEvery = 0)
 {
     /// <summary>Training curves of this unit; the runner records them and plots them.</summary>
     public IMetricLog Metrics => MetricLog ?? NullMetricLog.Instance;
+
+    /// <summary>
+    /// Where the training loop <paramref name="loop"/> (e.g. <c>grpo</c>) of this unit keeps resumable snapshots: under
+    /// <see cref="ScratchFolder"/>, kept when a unit is killed (so it resumes) and removed by the runner when the unit's
+    /// records are committed. Save one every <see cref="SnapshotEvery"/> steps.
+    /// </summary>
+    public string SnapshotFolder(string loop) => Path.Combine(ScratchFolder, SnapshotsFolderName, loop);
+
+    /// <summary>The folder under <see cref="ScratchFolder"/> that holds the snapshots of every loop.</summary>
+    public const string SnapshotsFolderName = "snapshots";
 }
 
 /// <summary>Receives points of a strategy's training curves. Implementations are thread-safe.</summary>

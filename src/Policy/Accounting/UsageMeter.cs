@@ -192,7 +192,15 @@ public sealed class UsageMeter : IUsageMeter
     /// are added to the phase's when it closes, its peaks raise the phase's peaks, and the phase is marked
     /// <see cref="PhaseUsage.IncludesReusedWork"/>.
     /// </summary>
-    public void RecordReused(PhaseUsage earlier)
+    public void RecordReused(PhaseUsage earlier) => RecordEarlier(earlier, reused: true);
+
+    /// <summary>
+    /// Charges the work an interrupted process of the same unit did before the snapshot a loop resumes from, as
+    /// <see cref="RecordReused"/> does (counters, wall seconds, peaks) but without marking the phase as reused.
+    /// </summary>
+    public void RecordResumed(PhaseUsage done) => RecordEarlier(done, reused: false);
+
+    private void RecordEarlier(PhaseUsage earlier, bool reused)
     {
         ArgumentNullException.ThrowIfNull(earlier);
         lock (_gate)
@@ -209,7 +217,7 @@ public sealed class UsageMeter : IUsageMeter
             _open.ReusedSeconds += earlier.WallSeconds;
             _open.ReusedPeakResidentBytes = Math.Max(_open.ReusedPeakResidentBytes, earlier.PeakResidentBytes);
             _open.Observe(earlier.PeakDeviceBytes);
-            _open.IncludesReusedWork = true;
+            _open.IncludesReusedWork |= reused;
         }
     }
 

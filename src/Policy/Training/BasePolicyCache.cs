@@ -62,7 +62,10 @@ public sealed class BasePolicyCache(ModelCache cache, ILogger logger)
     public string PathFor(BasePolicyKey key) => System.IO.Path.Combine(folder, $"base-{key.Hash()[..16]}.ckpt");
 
     /// <summary>Loads the cached policy for the key, or fine-tunes a fresh one on <paramref name="problems"/> and caches it.</summary>
-    public BasePolicy GetOrTrain(BasePolicyKey key, IReadOnlyList<Problem> problems, IUsageMeter meter, Action<LossPoint>? progress = null, CancellationToken cancellation = default)
+    /// <param name="snapshots">Resumable snapshots of the fine-tuning (see <see cref="SupervisedFineTuning.Train"/>); null for none.</param>
+    public BasePolicy GetOrTrain(
+        BasePolicyKey key, IReadOnlyList<Problem> problems, IUsageMeter meter, Action<LossPoint>? progress = null, CancellationToken cancellation = default,
+        TrainingSnapshots? snapshots = null)
     {
         string path = PathFor(key);
         string keyJson = JsonSerializer.Serialize(key);
@@ -89,7 +92,7 @@ public sealed class BasePolicyCache(ModelCache cache, ILogger logger)
 
         var tokenizer = new CharTokenizer(key.TokenizerCharacters);
         var model = new Transformer(key.Config, key.ModelSeed);
-        IReadOnlyList<LossPoint> lossCurve = SupervisedFineTuning.Train(model, tokenizer, problems, key.FineTuning, meter, progress, cancellation);
+        IReadOnlyList<LossPoint> lossCurve = SupervisedFineTuning.Train(model, tokenizer, problems, key.FineTuning, meter, progress, cancellation, snapshots: snapshots);
         Directory.CreateDirectory(folder);
         cache.BeginWrite(path);
         Checkpoint.Save(path, model, tokenizer, new Dictionary<string, string>

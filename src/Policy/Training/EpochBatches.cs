@@ -28,4 +28,13 @@ public sealed class EpochBatches<T>(IReadOnlyList<T> examples, DeterministicRand
 
         return batch;
     }
+
+    /// <summary>Draws and discards <paramref name="batches"/> batches: a loop resumed at that step sees the batches it would have.</summary>
+    public void Skip(int batches, int batchSize)
+    {
+        for (int i = 0; i < batches; i++)
+        {
+            _ = Next(batchSize);
+        }
+    }
 }

@@ -50,9 +50,10 @@ public sealed class PretrainedBaseCache(ModelCache cache, ILogger logger)
     /// <param name="meter">Charged with the fine-tuning.</param>
     /// <param name="progress">Told of every step.</param>
     /// <param name="cancellation">Stops the fine-tuning.</param>
+    /// <param name="snapshots">Resumable snapshots of the fine-tuning (see <see cref="SupervisedFineTuning.Train"/>); null for none.</param>
     public BasePolicy GetOrTrain(
         PretrainedBaseKey key, string source, PromptFormat prompt, ISolutionFormat format, IReadOnlyList<Problem> problems, IUsageMeter meter,
-        Action<LossPoint>? progress = null, CancellationToken cancellation = default)
+        Action<LossPoint>? progress = null, CancellationToken cancellation = default, TrainingSnapshots? snapshots = null)
     {
         string path = PathFor(key);
         string keyJson = JsonSerializer.Serialize(key);
@@ -80,7 +81,7 @@ public sealed class PretrainedBaseCache(ModelCache cache, ILogger logger)
         PretrainedPolicy policy = PretrainedPolicy.Load(source, prompt, format.StepSeparator, key.ContextLength);
         try
         {
-            IReadOnlyList<LossPoint> curve = SupervisedFineTuning.Train(policy.Model, policy.Tokenizer, problems, key.FineTuning, meter, progress, cancellation, format);
+            IReadOnlyList<LossPoint> curve = SupervisedFineTuning.Train(policy.Model, policy.Tokenizer, problems, key.FineTuning, meter, progress, cancellation, format, snapshots);
             cache.BeginWrite(path);
             if (Directory.Exists(path))
             {

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Diagnostics;
 using Reasoning.Policy.Accounting;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Solutions;
@@ -60,9 +62,15 @@ public static class SupervisedFineTuning
 
     /// <summary>Trains <paramref name="model"/> in place and returns the loss curve (one point per step).</summary>
     /// <param name="format">How reference solutions are written (the task's); null for the one-step-per-line format.</param>
+    /// <param name="snapshots">
+    /// Where to save resumable snapshots, and to resume from (null: none). A resumed run loads the weights, the AdamW
+    /// state and the curve so far, replays the batch order to the snapshot's step, charges <paramref name="meter"/> the
+    /// work done before it (<see cref="IUsageMeter.RecordResumed"/>), and goes on: its model and curve are those of an
+    /// uninterrupted run. <paramref name="progress"/> hears of the steps run in this process only.
+    /// </param>
     public static IReadOnlyList<LossPoint> Train(
         Transformer model, ITokenizer tokenizer, IReadOnlyList<Problem> problems, FineTuningOptions options, IUsageMeter meter,
-        Action<LossPoint>? progress = null, CancellationToken cancellation = default, ISolutionFormat? format = null)
+        Action<LossPoint>? progress = null, CancellationToken cancellation = default, ISolutionFormat? format = null, TrainingSnapshots? snapshots = null)
     {
         options.Validate();
         if (problems.Count == 0)
@@ -82,7 +90,10 @@ public static class SupervisedFineTuning
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
         var batches = new EpochBatches<Example>(examples, DeterministicRandom.ForPurpose(options.Seed, "sft/batches"));
         var curve = new List<LossPoint>(options.Steps);
-        for (int step = 0; step < options.Steps; step++)
+        var loop = new ResumedLoop(meter, snapshots, () => JsonSerializer.Serialize(curve), state => curve.AddRange(LossPoints(state)));
+        int start = loop.Resume(model, optimizer);
+        batches.Skip(start, options.BatchSize);
+        for (int step = start; step < options.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             List<Example> batch = batches.Next(options.BatchSize);
@@ -93,16 +104,21 @@ public static class SupervisedFineTuning
             (double loss, double norm) = Step(model, optimizer, ids, targets, options.GradientClip);
 
             long t = ids.shape[1];
-            meter.ChargeTraining(model.Config, ids.shape[0], t);
-            meter.ReportEstimatedBytes(MemoryEstimate.Training(model.Config, (int)ids.shape[0], (int)t, 4, OptimizerKind.AdamW).Total);
+            loop.Meter.ChargeTraining(model.Config, ids.shape[0], t);
+            loop.Meter.ReportEstimatedBytes(MemoryEstimate.Training(model.Config, (int)ids.shape[0], (int)t, 4, OptimizerKind.AdamW).Total);
             var point = new LossPoint(step, loss, learningRate, norm);
             curve.Add(point);
             progress?.Invoke(point);
+            loop.SaveIfDue(step + 1, options.Steps, model, optimizer);
+            FaultPoint.Reached(FaultPoint.SftStep);
         }
 
         model.eval();
         return curve;
     }
+
+    /// <summary>A loss curve saved in a snapshot's state.</summary>
+    internal static List<LossPoint> LossPoints(string state) => JsonSerializer.Deserialize<List<LossPoint>>(state) ?? [];
 
     /// <summary>AdamW (Loshchilov &amp; Hutter 2019) with β = (0.9, 0.95); weight decay on matrices only, not on norms.</summary>
     internal static AdamW CreateOptimizer(Transformer model, double learningRate, double weightDecay)

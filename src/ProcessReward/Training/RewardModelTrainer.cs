@@ -1,4 +1,5 @@
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Diagnostics;
 using Reasoning.Core.Problems;
 using Reasoning.Policy.Training;
 using Reasoning.ProcessReward.Labels;
@@ -20,9 +21,10 @@ namespace Reasoning.ProcessReward.Training;
 public static class RewardModelTrainer
 {
     /// <summary>Trains <paramref name="model"/> in place on <paramref name="solutions"/>; returns the loss curve (one point per step).</summary>
+    /// <param name="snapshots">Resumable snapshots of the training, as for <see cref="SupervisedFineTuning.Train"/>; null for none.</param>
     public static IReadOnlyList<LossPoint> Train(
         RewardModel model, IReadOnlyList<LabeledSolution> solutions, RewardModelTrainingOptions options, IUsageMeter meter,
-        Action<LossPoint>? progress = null, CancellationToken cancellation = default)
+        Action<LossPoint>? progress = null, CancellationToken cancellation = default, TrainingSnapshots? snapshots = null)
     {
         options.Validate();
         var examples = solutions.Select(s => Encode(model, s.Validate())).Where(e => e.Positions.Length > 0).ToList();
@@ -43,9 +45,12 @@ public static class RewardModelTrainer
         var schedule = new LearningRateSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
         var batches = new EpochBatches<Example>(examples, DeterministicRandom.ForPurpose(options.Seed, "reward-model/batches"));
         var curve = new List<LossPoint>(options.Steps);
+        var loop = new ResumedLoop(meter, snapshots, () => System.Text.Json.JsonSerializer.Serialize(curve), state => curve.AddRange(SupervisedFineTuning.LossPoints(state)));
+        int start = loop.Resume(model, optimizer);
+        batches.Skip(start, options.BatchSize);
         try
         {
-            for (int step = 0; step < options.Steps; step++)
+            for (int step = start; step < options.Steps; step++)
             {
                 cancellation.ThrowIfCancellationRequested();
                 List<Example> batch = batches.Next(options.BatchSize);
@@ -59,11 +64,13 @@ public static class RewardModelTrainer
                 optimizer.step();
 
                 long tokens = b * t;
-                meter.Record(new Usage(0, 0, tokens, model.TrainingFlops(tokens, b * t * (t + 1) / 2.0)));
-                meter.ReportEstimatedBytes(model.EstimatedTrainingBytes((int)b, (int)t));
+                loop.Meter.Record(new Usage(0, 0, tokens, model.TrainingFlops(tokens, b * t * (t + 1) / 2.0)));
+                loop.Meter.ReportEstimatedBytes(model.EstimatedTrainingBytes((int)b, (int)t));
                 var point = new LossPoint(step, loss.item<float>(), learningRate, norm);
                 curve.Add(point);
                 progress?.Invoke(point);
+                loop.SaveIfDue(step + 1, options.Steps, model, optimizer);
+                FaultPoint.Reached(FaultPoint.RewardStep);
             }
         }
         finally

@@ -63,11 +63,17 @@ internal static class RewardModelPreparation
 
         RewardModel model = (settings.RewardInitSteps == 0
             ? RewardModel.FromPolicy(policy.Base.Model, policy.Base.Tokenizer, settings.RewardModel, context.Seed, settings.RewardHead, settings.RewardBeta)
-            : FromLongerFineTuning(settings, context, policy, tap)).WithFormat(format);
+            : FromLongerFineTuning(settings, context, policy, tap, key)).WithFormat(format);
         var training = new ProcessRewardTrainingOptions(
             new RewardModelTrainingOptions(Steps: settings.RewardSteps, BatchSize: settings.RewardBatchSize, LearningRate: settings.RewardLearningRate, Seed: context.Seed),
             settings.HeldOutFraction);
-        TrainedRewardModel trained = ProcessRewardTraining.Train(model, labelled, training, tap, cancellation: context.Cancellation);
+        var snapshots = new TrainingSnapshots(context.SnapshotFolder("reward"), context.SnapshotEvery, key);
+        if (snapshots.Latest is { } resumed)
+        {
+            context.Progress.Report($"resuming the reward model's training at step {resumed.Step}/{settings.RewardSteps}");
+        }
+
+        TrainedRewardModel trained = ProcessRewardTraining.Train(model, labelled, training, tap, cancellation: context.Cancellation, snapshots: snapshots);
         RecordMetrics(context, trained.HeldOut, trained.LossCurve);
         context.Progress.Report($"reward model trained: held-out step accuracy {trained.HeldOut.StepAccuracy:P1}, AUC {trained.HeldOut.Auc:F3}");
 
@@ -112,14 +118,15 @@ internal static class RewardModelPreparation
     /// of the pretrained base (training one from scratch would throw its pretraining away). Its fine-tuning is
     /// charged to <paramref name="meter"/>.
     /// </summary>
-    private static RewardModel FromLongerFineTuning(RewardModelSettings settings, StrategyContext context, PolicySession policy, IUsageMeter meter)
+    private static RewardModel FromLongerFineTuning(RewardModelSettings settings, StrategyContext context, PolicySession policy, IUsageMeter meter, string key)
     {
         context.Progress.Report($"fine-tuning the reward model's backbone for {settings.RewardInitSteps} steps");
         using ModelHandle? copy = policy.Base.Tokenizer is CharTokenizer ? null : policy.Host.CreateTrainableCopy(policy.Base, "reward-backbone");
         using var fresh = copy is null ? new Transformer(policy.Base.Model.Config, context.Seed) : null;
         Transformer backbone = copy?.Model ?? fresh!;
         SupervisedFineTuning.Train(backbone, policy.Base.Tokenizer, context.TrainProblems, new FineTuningOptions(Steps: settings.RewardInitSteps, Seed: context.Seed), meter,
-            cancellation: context.Cancellation, format: context.Task.SolutionFormat);
+            cancellation: context.Cancellation, format: context.Task.SolutionFormat,
+            snapshots: new TrainingSnapshots(context.SnapshotFolder("reward-backbone"), context.SnapshotEvery, key));
         backbone.to(policy.Host.Device);
         // The implicit reward is measured against the base policy, the one the search samples from.
         return RewardModel.FromPolicy(backbone, policy.Base.Tokenizer, settings.RewardModel, context.Seed, settings.RewardHead, settings.RewardBeta, reference: policy.Base.Model);

@@ -1,11 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Reasoning.Core.Accounting;
 using Reasoning.Core.Problems;
 using Reasoning.Core.Strategies;
 using Reasoning.Core.Voting;
 using Reasoning.Policy.Checkpoints;
 using Reasoning.Policy.Generation;
 using Reasoning.Policy.Hosting;
+using Reasoning.Policy.Training;
 using Reasoning.SelfPlay.R1.Rewards;
 using Reasoning.SelfPlay.R1.Training;
 
@@ -47,12 +50,43 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
         var weights = trainer.RewardWeights;
         string checkpoint = Path.Combine(context.ScratchFolder, "policy.ckpt");
 
-        await Evaluate(0);
+        // Everything Prepare charges goes through one tap, so a snapshot records it all (held-out evaluations included),
+        // and the curve points recorded so far travel in the snapshot too.
+        var meter = new MeterTap(context.Meter);
+        var points = new List<CurvePointState>();
+        void RecordPoint(string name, int step, double value)
+        {
+            points.Add(new CurvePointState(name, step, value));
+            context.Metrics.Record(name, step, value);
+        }
+
+        string key = $"{StrategyName}|{policy.BaseIdentity}|{context.Task.Name}|{context.TrainProblems.Count}|{JsonSerializer.Serialize(trainer)}";
+        var snapshots = new TrainingSnapshots(context.SnapshotFolder("grpo"), context.SnapshotEvery, key);
+        var resume = new ResumedLoop(
+            meter, snapshots,
+            saveState: () => JsonSerializer.Serialize(points),
+            restoreState: state =>
+            {
+                foreach (CurvePointState p in JsonSerializer.Deserialize<List<CurvePointState>>(state) ?? [])
+                {
+                    RecordPoint(p.Name, p.Step, p.Value);
+                }
+            },
+            charged: () => meter.Total);
+        if (snapshots.Latest is { } resumed)
+        {
+            context.Progress.Report($"resuming GRPO at step {resumed.Step}/{options.Steps}");
+        }
+        else
+        {
+            await Evaluate(0); // a snapshot holds its cost and its point
+        }
+
         try
         {
             await GrpoTrainer.TrainAsync(
                 policy.Host, trained, policy.Base, rollouts, (problem, text) => OutcomeRewards.Score(context.Task, problem, text, weights),
-                trainer, context.Meter, AfterStep, context.Cancellation);
+                trainer, meter, AfterStep, context.Cancellation, resume);
         }
         catch (GrpoDivergedException e)
         {
@@ -102,7 +136,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
             {
                 if (double.IsFinite(value))
                 {
-                    context.Metrics.Record(name, step, value);
+                    RecordPoint(name, step, value);
                 }
             }
         }
@@ -115,9 +149,9 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
             }
 
             IReadOnlyList<Completion> answers = await policy.Host.GenerateAsync(
-                trained, evaluation.Select(p => p.Prompt).ToList(), SamplingOptions.Greedy(options.MaxResponseLength), context.Meter, context.Cancellation);
+                trained, evaluation.Select(p => p.Prompt).ToList(), SamplingOptions.Greedy(options.MaxResponseLength), meter, context.Cancellation);
             double accuracy = evaluation.Select((p, i) => OutcomeRewards.Accuracy(context.Task, p, answers[i].Text)).Average();
-            context.Metrics.Record(GrpoCurves.HeldOutAccuracy, step, accuracy);
+            RecordPoint(GrpoCurves.HeldOutAccuracy, step, accuracy);
             context.Logger.LogInformation("{Strategy} step {Step}: held-out accuracy {Accuracy:P1}", StrategyName, step, accuracy);
         }
     }
@@ -140,4 +174,7 @@ public sealed class R1GrpoStrategy(R1GrpoOptions options) : IStrategy, IDisposab
         _trained?.Dispose();
         _trained = null;
     }
+
+    /// <summary>A curve point kept in a GRPO snapshot.</summary>
+    private sealed record CurvePointState(string Name, int Step, double Value);
 }

@@ -1,4 +1,5 @@
 using Reasoning.Core.Accounting;
+using Reasoning.Core.Diagnostics;
 using Reasoning.Core.Problems;
 using Reasoning.Policy.Accounting;
 using Reasoning.Policy.Generation;
@@ -133,10 +134,16 @@ public static class GrpoTrainer
     /// is π_ref (the frozen base policy: no copy is needed). Returns one <see cref="GrpoStepMetrics"/> per step.
     /// <paramref name="afterStep"/> runs after each step's update (curves, held-out evaluation, checkpoints).
     /// </summary>
+    /// <param name="resume">
+    /// Resumable snapshots, made over <paramref name="meter"/> (null: none). The loop restores the latest snapshot's
+    /// weights and AdamW state, replays the prompt order to its step, charges the work done before it once, and saves
+    /// one after each due step's <paramref name="afterStep"/>; it returns the metrics of the steps run in this process.
+    /// </param>
     /// <exception cref="GrpoDivergedException">A loss or gradient norm was NaN or infinite; the step's update was not applied.</exception>
     public static async Task<IReadOnlyList<GrpoStepMetrics>> TrainAsync(
         PolicyHost host, ModelHandle policy, ModelHandle reference, IReadOnlyList<Problem> problems, RewardFunction reward,
-        GrpoOptions options, IUsageMeter meter, Func<GrpoStepMetrics, Task>? afterStep = null, CancellationToken cancellation = default)
+        GrpoOptions options, IUsageMeter meter, Func<GrpoStepMetrics, Task>? afterStep = null, CancellationToken cancellation = default,
+        ResumedLoop? resume = null)
     {
         options.Validate();
         if (problems.Count == 0)
@@ -154,14 +161,17 @@ public static class GrpoTrainer
         using AdamW optimizer = SupervisedFineTuning.CreateOptimizer(model, options.LearningRate, weightDecay: 0.0);
         var batches = new EpochBatches<Problem>(problems, DeterministicRandom.ForPurpose(options.Seed, "grpo/prompts"));
         var steps = new List<GrpoStepMetrics>(options.Steps);
-        for (int step = 0; step < options.Steps; step++)
+        ResumedLoop loop = resume ?? new ResumedLoop(meter, snapshots: null);
+        int start = loop.Resume(model, optimizer);
+        batches.Skip(start, options.PromptsPerStep);
+        for (int step = start; step < options.Steps; step++)
         {
             cancellation.ThrowIfCancellationRequested();
             List<Problem> prompts = batches.Next(options.PromptsPerStep);
             var rowProblems = prompts.SelectMany(p => Enumerable.Repeat(p, options.GroupSize)).ToList();
             var sampling = new SamplingOptions(options.Temperature, 1.0, objective.MaxResponseLength, StopAt.EndOfAnswer,
                 Seed: (long)(DeterministicRandom.ForPurpose(options.Seed, $"grpo/rollouts/{step}").NextUInt64() >> 1));
-            var tap = new MeterTap(meter);
+            var tap = new MeterTap(loop.Meter);
             model.eval();
             IReadOnlyList<Completion> completions = await host.GenerateAsync(policy, rowProblems.Select(p => p.Prompt).ToList(), sampling, tap, cancellation);
             RewardBreakdown[] rewards = rowProblems.Select((p, i) => reward(p, completions[i].Text)).ToArray();
@@ -179,6 +189,9 @@ public static class GrpoTrainer
             {
                 await afterStep(metrics);
             }
+
+            loop.SaveIfDue(step + 1, options.Steps, model, optimizer);
+            FaultPoint.Reached(FaultPoint.GrpoStep);
         }
 
         model.eval();

@@ -9,7 +9,7 @@ namespace Reasoning.Tests.Experiments.Runner;
 /// </summary>
 internal sealed class MicroExperiment : IDisposable
 {
-    public MicroExperiment(string strategies = DefaultStrategies, string name = "micro", int test = 6, string seeds = "[1, 2]", int fineTuningSteps = 12, string difficulty = "difficulty: 1", string budget = "")
+    public MicroExperiment(string strategies = DefaultStrategies, string name = "micro", int test = 6, string seeds = "[1, 2]", int fineTuningSteps = 12, string difficulty = "difficulty: 1", string budget = "", string topLevel = "")
     {
         Folder = Directory.CreateTempSubdirectory("reasoning-run-").FullName;
         SpecPath = Path.Combine(Folder, "micro.yaml");
@@ -27,6 +27,7 @@ internal sealed class MicroExperiment : IDisposable
               sizes: {dimension: 32, layers: 1, heads: 2, kv_heads: 2, hidden_dimension: 64, max_sequence_length: 64}
               fine_tuning: {steps: {{fineTuningSteps}}, batch_size: 8, warmup_steps: 2}
             {{budget}}
+            {{topLevel}}
             strategies:
             {{strategies}}
             output: {{Path.Combine(Folder, "results")}}

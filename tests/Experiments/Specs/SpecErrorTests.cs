@@ -6,7 +6,7 @@ namespace Reasoning.Tests.Experiments.Specs;
 /// <summary>Each class of spec problem, placed at the exact line, column and key path.</summary>
 public sealed class SpecErrorTests : IDisposable
 {
-    private const string TopKeys = "name, seeds, device, precision, threads, max_batch_size, output, task, policy, budget, strategies";
+    private const string TopKeys = "name, seeds, device, precision, threads, max_batch_size, output, snapshot_every, task, policy, budget, strategies";
 
     private readonly SpecTestBed _bed = new();
 
