@@ -101,6 +101,12 @@ internal static partial class SpecLoader
             spec = spec with { TaskSweep = sweep with { Variants = variants } };
         }
 
+        TaskProbe.Check(spec, (YamlMappingNode)top.Value(TaskSection.Key)!, errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
         return spec with { CanonicalText = CanonicalText.Render(spec, reading.Fingerprints) };
     }
 

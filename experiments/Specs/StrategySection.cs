@@ -100,6 +100,13 @@ internal static partial class StrategySection
                 break;
             case SourceKind.Plugin when PluginSource.TryRead(reader, reading.BaseFolder, out plugin):
                 descriptor = PluginSource.Load(reader, reading, plugin, "strategy", loader => loader.LoadStrategy(plugin.AssemblyPath, plugin.TypeName));
+                if (descriptor is not null && known.Contains(descriptor.Name, StringComparer.Ordinal))
+                {
+                    reading.Errors.Add(reader.Value(PluginSource.TypeKey)!, reader.PathOf(PluginSource.TypeKey),
+                        $"the plug-in strategy '{plugin.TypeName}' is named '{descriptor.Name}', which is a built-in strategy's name; give it a name of its own");
+                    descriptor = null;
+                }
+
                 strategyName = plugin.TypeName;
                 defaultLabel = plugin.TypeName.Split('.', '+')[^1];
                 break;

@@ -56,6 +56,13 @@ internal static class TaskSection
                 break;
             case SourceKind.Plugin when PluginSource.TryRead(reader, reading.BaseFolder, out plugin):
                 task = PluginSource.Load(reader, reading, plugin, "task", loader => loader.LoadTask(plugin.AssemblyPath, plugin.TypeName));
+                if (task is not null && (known.Contains(task.Name, StringComparer.Ordinal) || task.Name == JsonlTask.Kind))
+                {
+                    reading.Errors.Add(reader.Value(PluginSource.TypeKey)!, reader.PathOf(PluginSource.TypeKey),
+                        $"the plug-in task '{plugin.TypeName}' is named '{task.Name}', which is a built-in task's name; give it a name of its own (its Name property)");
+                    task = null;
+                }
+
                 break;
         }
 

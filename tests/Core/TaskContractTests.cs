@@ -52,7 +52,9 @@ public sealed class TaskContractTests
     public void AnExhaustedProblemSpaceFailsClearly()
     {
         IReasoningTask task = TaskTestData.Registry.Get("countdown");
-        var error = Assert.Throws<InvalidOperationException>(() => ProblemSplit.Create(task, 1, trainSize: 100_000, testSize: 10, seed: 1));
+        var error = Assert.Throws<TooFewProblemsException>(() => ProblemSplit.Create(task, 1, trainSize: 100_000, testSize: 10, seed: 1));
+        Assert.Equal(("train", 100_000), (error.Split, error.Needed));
+        Assert.True(error.Found < error.Needed);
         Assert.Contains("countdown", error.Message);
         Assert.Contains("difficulty 1", error.Message);
     }

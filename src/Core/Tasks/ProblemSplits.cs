@@ -11,7 +11,7 @@ public sealed record ProblemSplit(IReadOnlyList<Problem> Train, IReadOnlyList<Pr
     /// Problems within a split are distinct too.
     /// </summary>
     /// <remarks>A task that is an <see cref="IProblemSource"/> (a dataset) makes the split itself, with the same promises.</remarks>
-    /// <exception cref="InvalidOperationException">The task cannot produce that many distinct problems at that difficulty.</exception>
+    /// <exception cref="TooFewProblemsException">The task cannot produce that many distinct problems at that difficulty.</exception>
     public static ProblemSplit Create(IReasoningTask task, int difficulty, int trainSize, int testSize, long seed)
     {
         task.ValidateDifficulty(difficulty);
@@ -37,8 +37,9 @@ public sealed record ProblemSplit(IReadOnlyList<Problem> Train, IReadOnlyList<Pr
         {
             if (attempt >= budget)
             {
-                throw new InvalidOperationException(
-                    $"task '{task.Name}' at difficulty {difficulty} gave only {problems.Count} new distinct problems for the {split} split " +
+                throw new TooFewProblemsException(
+                    split, problems.Count, count,
+                    $"task '{task.Name}' at difficulty {difficulty} gave only {problems.Count} new distinct problems of the {count} the {split} split needs " +
                     $"in {budget} draws ({seen.Count} taken in all); ask for fewer problems or a higher difficulty");
             }
 
@@ -51,4 +52,20 @@ public sealed record ProblemSplit(IReadOnlyList<Problem> Train, IReadOnlyList<Pr
 
         return problems;
     }
+}
+
+/// <summary>A task could not produce as many distinct problems as a split needs (its space is too small at that difficulty).</summary>
+/// <param name="split"><c>train</c> or <c>test</c>.</param>
+/// <param name="found">Distinct new problems found before giving up.</param>
+/// <param name="needed">Problems the split needs.</param>
+public sealed class TooFewProblemsException(string split, int found, int needed, string message) : InvalidOperationException(message)
+{
+    /// <summary><c>train</c> or <c>test</c>.</summary>
+    public string Split { get; } = split;
+
+    /// <summary>Distinct new problems found before giving up.</summary>
+    public int Found { get; } = found;
+
+    /// <summary>Problems the split needs.</summary>
+    public int Needed { get; } = needed;
 }

@@ -69,4 +69,26 @@ public sealed class CommandLineTests
         Assert.Contains("is valid: experiment micro, 2 seed(s) × (2 strategies + the base policy) = 6 units", output.ToString());
         Assert.False(Directory.Exists(Path.Combine(experiment.Folder, "results")));
     }
+
+    [Fact]
+    public async Task AFaultThatEscapesACommandIsOneLineAndATraceFileNotAStackTrace()
+    {
+        var root = new System.CommandLine.RootCommand("test");
+        var boom = new System.CommandLine.Command("boom", "throws");
+        boom.SetAction(int (_) => throw new InvalidOperationException("the plug-in fell over"));
+        root.Subcommands.Add(boom);
+        var errors = new StringWriter();
+
+        int exit = await CommandLine.InvokeAsync(["boom"], errors, root);
+
+        Assert.Equal(ExitCodes.RunFailed, exit);
+        string[] lines = errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("error: InvalidOperationException: the plug-in fell over", lines[0]);
+        Assert.Equal(2, lines.Length);
+        Assert.DoesNotContain("   at ", errors.ToString());
+        string trace = lines[1][(lines[1].LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].Trim();
+        Assert.Contains("the plug-in fell over", File.ReadAllText(trace));
+        Assert.Contains("   at ", File.ReadAllText(trace));
+        File.Delete(trace);
+    }
 }
