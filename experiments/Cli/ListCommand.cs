@@ -7,6 +7,7 @@ using Reasoning.Core.Strategies;
 using Reasoning.Core.Tasks;
 using Reasoning.Core.Tasks.Jsonl;
 using Reasoning.Experiments.Composition;
+using Reasoning.Experiments.Plugins;
 using Reasoning.Policy.Devices;
 
 namespace Reasoning.Experiments.Cli;
@@ -22,13 +23,90 @@ internal static class ListCommand
     {
         var difficulty = new Option<int>("--difficulty") { Description = "difficulty of the sample problems (clamped to each task's range)", DefaultValueFactory = _ => 3 };
         var seed = new Option<long>("--seed") { Description = "seed of the sample problems", DefaultValueFactory = _ => 1 };
-        var command = new Command("list", "List the tasks (each with a sample problem) and the strategies (each with its options, defaults and meaning).") { difficulty, seed };
+        var assembly = new Option<string?>("--assembly") { Description = "list a plug-in assembly's tasks and strategies instead (the .dll a spec's assembly: names)" };
+        var command = new Command("list", "List the tasks (each with a sample problem) and the strategies (each with its options, defaults and meaning).") { difficulty, seed, assembly };
         command.SetAction(result =>
         {
+            if (result.GetValue(assembly) is { } plugin)
+            {
+                return RunPlugin(Console.Out, Console.Error, plugin, result.GetValue(difficulty), result.GetValue(seed));
+            }
+
             Run(Console.Out, result.GetValue(difficulty), result.GetValue(seed));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// A plug-in assembly's tasks and strategies, as <see cref="Run"/> shows the built-ins: each task with a sample
+    /// problem, each strategy with its options; a type that does not load says why. Exit code 2 when the assembly cannot
+    /// be read or holds neither.
+    /// </summary>
+    public static int RunPlugin(TextWriter output, TextWriter errors, string assemblyPath, int difficulty, long seed)
+    {
+        var loader = new PluginLoader();
+        (IReadOnlyList<string> strategies, IReadOnlyList<string> tasks, string? error) = loader.TypesIn(assemblyPath);
+        if (error is not null)
+        {
+            errors.WriteLine($"error: {error}");
+            return ExitCodes.BadInput;
+        }
+
+        string fullPath = Path.GetFullPath(assemblyPath);
+        if (strategies.Count == 0 && tasks.Count == 0)
+        {
+            errors.WriteLine($"error: {fullPath} has no public, concrete strategy (IStrategy) or task (IReasoningTask) types");
+            return ExitCodes.BadInput;
+        }
+
+        output.WriteLine($"PLUG-IN {fullPath}");
+        output.WriteLine();
+        output.WriteLine("TASKS (task: {type: <name>, assembly: <this file>, difficulty: ...} in a spec)");
+        output.WriteLine();
+        if (tasks.Count == 0)
+        {
+            output.WriteLine("(none)");
+            output.WriteLine();
+        }
+
+        foreach (string type in tasks)
+        {
+            PluginLoad<IReasoningTask> load = loader.LoadTask(fullPath, type);
+            if (load.Value is { } task)
+            {
+                WriteTask(output, task, difficulty, seed, $"{type}, named {task.Name}");
+            }
+            else
+            {
+                output.WriteLine($"{type}: does not load: {load.Error}");
+                output.WriteLine();
+            }
+        }
+
+        output.WriteLine("STRATEGIES (strategies[]: {type: <name>, assembly: <this file>, options: ...} in a spec)");
+        output.WriteLine();
+        if (strategies.Count == 0)
+        {
+            output.WriteLine("(none)");
+            output.WriteLine();
+        }
+
+        foreach (string type in strategies)
+        {
+            PluginLoad<StrategyDescriptor> load = loader.LoadStrategy(fullPath, type);
+            if (load.Value is { } strategy)
+            {
+                WriteStrategy(output, strategy);
+            }
+            else
+            {
+                output.WriteLine($"{type}: does not load: {load.Error}");
+                output.WriteLine();
+            }
+        }
+
+        return ExitCodes.Success;
     }
 
     public static void Run(TextWriter output, int difficulty, long seed)
@@ -41,12 +119,7 @@ internal static class ListCommand
         output.WriteLine();
         foreach (IReasoningTask task in services.GetRequiredService<TaskRegistry>().All)
         {
-            int d = Math.Clamp(difficulty, task.MinDifficulty, task.MaxDifficulty);
-            Problem problem = task.Generate(d, DeterministicRandom.ForPurpose(seed, "list/" + task.Name));
-            output.WriteLine($"{task.Name} (difficulty {task.MinDifficulty}-{task.MaxDifficulty}): {task.Description}");
-            output.WriteLine($"  sample at difficulty {d}, id {problem.Id}:");
-            WriteIndented(output, problem.Prompt + "\n" + task.SolutionFormat.RenderCompletion(problem.ReferenceSteps, problem.Answer));
-            output.WriteLine();
+            WriteTask(output, task, difficulty, seed, task.Name);
         }
 
         WriteDatasetKind(output);
@@ -55,22 +128,48 @@ internal static class ListCommand
         output.WriteLine();
         foreach (StrategyDescriptor strategy in services.GetServices<StrategyDescriptor>().OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            output.WriteLine($"{strategy.Name}: {strategy.Description}");
-            IReadOnlyList<OptionInfo> options = OptionsSchema.Describe(strategy.OptionsType);
-            if (options.Count == 0)
-            {
-                output.WriteLine("  (no options)");
-            }
-
-            foreach (OptionInfo option in options)
-            {
-                output.WriteLine($"  {option.Key}: {option.Description} (default {OptionsSchema.Format(option.Default)}; {option.Allowed})");
-            }
-
-            output.WriteLine();
+            WriteStrategy(output, strategy);
         }
 
-        output.WriteLine("Plug-ins: name a strategy or task in your own assembly with type: and assembly: (see samples/ShortestOfN).");
+        output.WriteLine("Plug-ins: name a strategy or task in your own assembly with type: and assembly: (see samples/ShortestOfN);");
+        output.WriteLine("list --assembly <file.dll> shows a plug-in's tasks and strategies like these.");
+    }
+
+    /// <summary>A task's heading, range and description, and one sample problem with its reference solution.</summary>
+    private static void WriteTask(TextWriter output, IReasoningTask task, int difficulty, long seed, string heading)
+    {
+        int d = Math.Clamp(difficulty, task.MinDifficulty, task.MaxDifficulty);
+        output.WriteLine($"{heading} (difficulty {task.MinDifficulty}-{task.MaxDifficulty}): {task.Description}");
+        try
+        {
+            Problem problem = task.Generate(d, DeterministicRandom.ForPurpose(seed, "list/" + task.Name));
+            output.WriteLine($"  sample at difficulty {d}, id {problem.Id}:");
+            WriteIndented(output, problem.Prompt + "\n" + task.SolutionFormat.RenderCompletion(problem.ReferenceSteps, problem.Answer));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            output.WriteLine($"  no sample: making a problem at difficulty {d} threw {e.GetType().Name}: {e.Message}");
+        }
+
+        output.WriteLine();
+    }
+
+    /// <summary>A strategy's name and description, and each option's key, meaning, default and allowed values.</summary>
+    private static void WriteStrategy(TextWriter output, StrategyDescriptor strategy)
+    {
+        output.WriteLine($"{strategy.Name}: {strategy.Description}");
+        IReadOnlyList<OptionInfo> options = OptionsSchema.Describe(strategy.OptionsType);
+        if (options.Count == 0)
+        {
+            output.WriteLine("  (no options)");
+        }
+
+        foreach (OptionInfo option in options)
+        {
+            output.WriteLine($"  {option.Key}: {option.Description} (default {OptionsSchema.Format(option.Default)}; {option.Allowed})");
+        }
+
+        output.WriteLine();
     }
 
     /// <summary>

@@ -92,6 +92,33 @@ internal sealed class PluginLoader : IPluginLoader
         }
     }
 
+    /// <summary>
+    /// The full names of the public, concrete strategy and task types in <paramref name="assemblyPath"/> (what a spec's
+    /// <c>type:</c> may name), sorted; or why the assembly cannot be read.
+    /// </summary>
+    public (IReadOnlyList<string> Strategies, IReadOnlyList<string> Tasks, string? Error) TypesIn(string assemblyPath)
+    {
+        string fullPath = Path.GetFullPath(assemblyPath);
+        if (!File.Exists(fullPath))
+        {
+            return ([], [], $"plug-in assembly not found: {fullPath}");
+        }
+
+        try
+        {
+            Assembly assembly = PluginLoadContext.For(fullPath).LoadMain();
+            return (PublicTypesOf(assembly, StrategyKind), PublicTypesOf(assembly, TaskKind), null);
+        }
+        catch (BadImageFormatException)
+        {
+            return ([], [], $"{fullPath} is not a loadable .NET assembly");
+        }
+        catch (FileLoadException e)
+        {
+            return ([], [], $"{fullPath} could not be loaded: {OneLine(e.Message)}");
+        }
+    }
+
     /// <summary>The public, concrete type <paramref name="typeName"/> implementing the kind's interface, or why there is none.</summary>
     private static (Type? Type, string? Error) FindType(string assemblyPath, string typeName, PluginKind kind)
     {

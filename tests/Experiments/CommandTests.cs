@@ -7,6 +7,43 @@ namespace Reasoning.Tests.Experiments;
 public sealed class CommandTests
 {
     [Fact]
+    public void ListAssemblyShowsAPlugInsStrategiesWithTheirOptionsAsForBuiltIns()
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        int exit = ListCommand.RunPlugin(output, errors, Plugins.PluginLoaderTests.SamplePath, difficulty: 2, seed: 1);
+        Assert.Equal(0, exit);
+        Assert.Equal("", errors.ToString());
+        // The sample's options, as written in samples/ShortestOfN/ShortestOfNOptions.cs.
+        Assert.Contains(
+            "Reasoning.Samples.ShortestOfN.ShortestOfNStrategy: n sampled solutions per question, the shortest well-formed one wins; no training\n" +
+            "  samples: samples per question (n) (default 4; at least 1)\n" +
+            "  temperature: sampling temperature (default 0.8; greater than 0)\n" +
+            "  max_new_tokens: longest solution, in tokens (default 128; at least 1)\n",
+            output.ToString().ReplaceLineEndings("\n"));
+        Assert.Contains("TASKS (task: {type: <name>, assembly: <this file>, difficulty: ...} in a spec)\n\n(none)\n", output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void ListAssemblyShowsAPlugInsTasksWithASampleAndSaysWhyATypeDoesNotLoad()
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, ListCommand.RunPlugin(output, new StringWriter(), typeof(Reasoning.Tests.Core.ParityTask).Assembly.Location, difficulty: 3, seed: 1));
+        string text = output.ToString().ReplaceLineEndings("\n");
+        Assert.Contains("Reasoning.Tests.Core.ParityTask, named parity (difficulty 1-8): is the number of ones in a bit string even\n  sample at difficulty 3, id ", text);
+        Assert.Contains($"{typeof(Plugins.TwoArgumentPluginStrategy).FullName}: does not load: strategy type '{typeof(Plugins.TwoArgumentPluginStrategy).FullName}' in ", text);
+        Assert.Contains("has no public constructor taking nothing or one options object", text);
+    }
+
+    [Fact]
+    public void ListAssemblyOfAMissingFileIsBadInput()
+    {
+        var errors = new StringWriter();
+        Assert.Equal(2, ListCommand.RunPlugin(new StringWriter(), errors, "no-such-plugin.dll", 2, 1));
+        Assert.Equal($"error: plug-in assembly not found: {Path.GetFullPath("no-such-plugin.dll")}\n", errors.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void ListShowsEveryTaskWithASampleAndEveryStrategyWithItsOptions()
     {
         var output = new StringWriter();
