@@ -12,6 +12,7 @@ internal static class CommandLine
         root.Subcommands.Add(ValidateCommand.Build());
         root.Subcommands.Add(ListCommand.Build());
         root.Subcommands.Add(ReproduceCommand.Build());
+        root.Subcommands.Add(AttemptsCommand.Build());
         root.Subcommands.Add(CompareCommand.Build());
         root.Subcommands.Add(ProjectCommand.Build());
         root.Subcommands.Add(BenchCommand.Build());

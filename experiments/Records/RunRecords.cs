@@ -63,6 +63,9 @@ public sealed record UnitStarted(
 /// <param name="Tokens">Length of <paramref name="Text"/> in policy tokens.</param>
 /// <param name="CandidateScores">The reward model's scores of the candidates the strategy listed (see <c>Attempt.Candidates</c>); null when none.</param>
 /// <param name="CandidateCorrect">Whether the runner verified each candidate's answer as correct, parallel to <paramref name="CandidateScores"/>.</param>
+/// <param name="CandidateAnswers">Each candidate's final answer (null for one without), parallel to <paramref name="CandidateScores"/>; null in records written before it was kept.</param>
+/// <param name="Prompt">The question as the strategy saw it; null in records written before it was kept (the <c>attempts</c> command then draws it again from the spec).</param>
+/// <param name="Reference">The reference answer the runner verified against; null in records written before it was kept.</param>
 [MessagePackObject]
 public sealed record AttemptRecord(
     [property: Key(0)] long Seed,
@@ -73,7 +76,10 @@ public sealed record AttemptRecord(
     [property: Key(5)] bool Correct,
     [property: Key(6)] int Tokens,
     [property: Key(7)] IReadOnlyList<double>? CandidateScores = null,
-    [property: Key(8)] IReadOnlyList<bool>? CandidateCorrect = null) : RunRecord;
+    [property: Key(8)] IReadOnlyList<bool>? CandidateCorrect = null,
+    [property: Key(9)] IReadOnlyList<string?>? CandidateAnswers = null,
+    [property: Key(10)] string? Prompt = null,
+    [property: Key(11)] string? Reference = null) : RunRecord;
 
 /// <summary>What one phase of a unit cost (see <c>Reasoning.Core.Accounting.PhaseUsage</c>).</summary>
 /// <param name="Phase"><c>train</c>, <c>inference</c>, or <c>sft</c> for the base policy.</param>

@@ -35,6 +35,10 @@ internal static class ComparisonTable
         "- time: monotonic wall time of the phase, mean over seeds (inference: per question).",
     ];
 
+    /// <summary>Where the answers behind a run's table are, for its legend (a sweep's table points into its value folders).</summary>
+    internal const string AttemptsLine =
+        "- the answers behind these figures: `attempts <this folder>` shows each question's solution with its step verdicts, answer and scored candidates (`--strategy`, `--seed`, `--wrong`; `--format jsonl` or `csv` exports them).";
+
     public static string Markdown(RunSummary summary)
     {
         ArgumentNullException.ThrowIfNull(summary);
@@ -50,6 +54,8 @@ internal static class ComparisonTable
         {
             text.Append(line).Append('\n');
         }
+
+        text.Append(AttemptsLine).Append('\n');
 
         text.Append('\n').Append(BasePolicyLine(summary.BasePolicy)).Append('\n');
         foreach (StrategySummary strategy in summary.Strategies.Where(s => s.Train is { ReusedSeeds: > 0 }))

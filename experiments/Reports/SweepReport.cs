@@ -91,6 +91,8 @@ internal static partial class SweepReport
             text.Append(line).Append('\n');
         }
 
+        text.Append(ComparisonTable.AttemptsLine.Replace("<this folder>", "<this folder>/<value>", StringComparison.Ordinal)).Append('\n');
+
         text.Append($"- vs {ComparisonTable.EscapeCell(reference)}: accuracy minus the first strategy's on the same questions of the same run (paired by seed and question id), with McNemar's exact two-sided p; significant when p < {Formats.TwoDecimals(PairedComparison.Level)}.\n");
         text.Append('\n');
         foreach (SweepVariantSummary variant in variants)

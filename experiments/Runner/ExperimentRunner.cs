@@ -605,7 +605,10 @@ internal sealed class ExperimentRunner(PolicyHost host, IServiceScopeFactory sco
             return new AttemptRecord(
                 seed, label, p.Id, a.Answer, text, task.VerifyAnswer(p, a.Answer), TokenCount(tokenizer, text),
                 candidates?.Select(c => c.Score).ToList(),
-                candidates?.Select(c => task.VerifyAnswer(p, c.Answer)).ToList());
+                candidates?.Select(c => task.VerifyAnswer(p, c.Answer)).ToList(),
+                candidates?.Select(c => c.Answer).ToList(),
+                p.Prompt,
+                p.Answer);
         }).ToList();
     }
 

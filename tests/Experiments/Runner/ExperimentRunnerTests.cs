@@ -89,6 +89,9 @@ public sealed class ExperimentRunnerTests
         Assert.Equal(0, Train("majority").GeneratedTokens + Train("majority").TrainedTokens); // plain majority needs no reward model
         Assert.Contains(records.OfType<CurvePoint>(), c => c.Label == "best-of-n" && c.Curve == "reward/loss");
         Assert.All(records.OfType<AttemptRecord>().Where(a => a.Label == "best-of-n"), a => Assert.Equal(3, a.CandidateScores!.Count));
+        Assert.All(records.OfType<AttemptRecord>().Where(a => a.Label == "best-of-n"), a => Assert.Equal(3, a.CandidateAnswers!.Count));
+        // The question and reference travel with each attempt, so the attempts view needs nothing but the records.
+        Assert.All(records.OfType<AttemptRecord>(), a => Assert.True(a.Prompt is { Length: > 0 } && a.Reference is { Length: > 0 }));
         Assert.All(records.OfType<AttemptRecord>().Where(a => a.Label == "majority"), a => Assert.Null(a.CandidateScores));
         string table = File.ReadAllText(Path.Combine(experiment.RunFolder, "table.md"));
         Assert.Contains("- best-of-n: the reward model's favourite answer is wrong on ", table);
