@@ -118,6 +118,53 @@ public sealed class GrpoObjectiveTests
         Assert.Equal(2, result.ContributingResponses);
     }
 
+    /// <summary>
+    /// A mixed batch of two groups of three (ratio 1, β = 0.5, maximum response length 4). Group A: rewards 1, 0, 0 and
+    /// 1, 2, 2 response tokens; mean 1/3, sample standard deviation sqrt((4/9 + 1/9 + 1/9)/2) = sqrt(1/3), so advantages
+    /// (2/3)/(sqrt(1/3) + 1e-4) = 1.15450057 and (−1/3)/(sqrt(1/3) + 1e-4) = −0.57725029 twice (Dr. GRPO: 2/3, −1/3, −1/3).
+    /// Group B: rewards 1, 1, 1, all equal: it does not count. log π − log π_ref is 0.1 on A's tokens, 0.3 on B's and 2 on
+    /// padding, so any of B's or padding's KL leaking in would show. A's KL per token: k3 = e^−0.1 + 0.1 − 1 = 0.00483742,
+    /// times β: 0.00241871 on each of A's 5 tokens.
+    /// sequence_mean: each A row's mean is −A_i + 0.00241871; the advantages sum to 0, so (3 × 0.00241871)/3 = 0.00241871
+    /// (counting B's rows too would give (3 × 0.00241871 + 3 × 0.02040911)/6 = 0.01141391).
+    /// token_mean: (−1.15450057·1 + 0.57725029·2 + 0.57725029·2 + 5 × 0.00241871)/5 = 0.23331882.
+    /// dr_grpo: (−2/3·1 + 1/3·2 + 1/3·2 + 5 × 0.00241871)/(3 responses × 4) = 0.05656335.
+    /// </summary>
+    [Theory]
+    [InlineData(LossAggregation.SequenceMean, 0.00241871)]
+    [InlineData(LossAggregation.TokenMean, 0.23331882)]
+    [InlineData(LossAggregation.DrGrpo, 0.05656335)]
+    public void AMixedBatchWithAnAllEqualGroupGivesTheWorkedLossForEachAggregation(LossAggregation aggregation, double expected)
+    {
+        using var scope = NewDisposeScope();
+        GroupAdvantage[] advantages = GrpoObjective.Advantages([1, 0, 0, 1, 1, 1], groupSize: 3, aggregation);
+        double[] expectedAdvantages = aggregation == LossAggregation.DrGrpo ? [0.66666667, -0.33333333, -0.33333333] : [1.15450057, -0.57725029, -0.57725029];
+        Assert.Equal(expectedAdvantages, advantages.Take(3).Select(a => Math.Round(a.Value, 8)));
+        Assert.Equal([true, true, true, false, false, false], advantages.Select(a => a.Counts));
+
+        Tensor logProbs = Rows([-0.5, -0.7], [-1.0, -0.2], [-0.3, -0.9], [-0.6, -0.4], [-0.8, -1.1], [-0.2, -0.5]);
+        Tensor mask = Rows([1, 0], [1, 1], [1, 1], [1, 1], [1, 0], [1, 1]);
+        // Reference: 0.1 below on A's response tokens, 0.3 below on B's, 2 below on padding.
+        Tensor gap = Rows([0.1, 2], [0.1, 0.1], [0.1, 0.1], [0.3, 0.3], [0.3, 2], [0.3, 0.3]);
+        var options = new GrpoObjectiveOptions(Beta: 0.5, Aggregation: aggregation, MaxResponseLength: 4);
+        GrpoLossResult result = GrpoObjective.Loss(logProbs, logProbs.clone(), logProbs - gap, advantages, mask, options);
+
+        Assert.Equal(expected, result.Loss.item<float>(), 5);
+        Assert.Equal(3, result.ContributingResponses);
+        Assert.Equal(Math.Exp(-0.1) + 0.1 - 1, result.MeanKl, 6); // A's response tokens only: not B's, not padding
+    }
+
+    [Fact]
+    public void AdvantagesAreNormalisedWithinEachGroupNotOverTheBatch()
+    {
+        // Groups [1, 0] and [10, 0]: each has a sample standard deviation of its own (0.7071 and 7.071), so both give
+        // ±0.5/0.7071 = ±0.7071 and ±5/7.071 = ±0.7071 (to ε). Over the batch (mean 2.75) they would not.
+        GroupAdvantage[] advantages = GrpoObjective.Advantages([1, 0, 10, 0], groupSize: 2, LossAggregation.SequenceMean, epsilon: 0);
+        Assert.Equal([0.70710678, -0.70710678, 0.70710678, -0.70710678], advantages.Select(a => Math.Round(a.Value, 8)));
+        // Dr. GRPO centres per group: 1 − 0.5 and 10 − 5.
+        Assert.Equal([0.5, -0.5, 5, -5], GrpoObjective.Advantages([1, 0, 10, 0], groupSize: 2, LossAggregation.DrGrpo).Select(a => a.Value));
+    }
+
     [Fact]
     public void AdvantagesAreGroupNormalisedAndDrGrpoDoesNotDivideByTheStandardDeviation()
     {
