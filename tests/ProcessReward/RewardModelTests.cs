@@ -231,6 +231,22 @@ public sealed class RewardModelTests(ITestOutputHelper output)
         Assert.Equal(1.0, RewardModelTrainer.PositiveWeight([1f, 1f]));
     }
 
+    [Theory]
+    [InlineData(true, 2.0)]  // labels 1, 0, 0: 1 positive, 2 negatives, w = 2
+    [InlineData(false, 1.0)]
+    public void TheClassBalanceWeightReachesTheLoss(bool balance, double weight)
+    {
+        // The first point of the loss curve is the loss before the first update. With the model's scores p = σ(x) at
+        // the three line ends, it is the mean of −w·y·log p − (1 − y)·log(1 − p) (softplus(−x) = −log σ(x)).
+        using RewardModel model = Fresh();
+        var solution = new LabeledSolution("p", "1+1", ["1+1=3", "3+1=4", "answer: 4"], [1.0, 0.0, 0.0]);
+        double[] p = RewardScorer.Score(model, [new SolutionLines("1+1", solution.Lines)], NullUsageMeter.Instance)[0];
+        double expected = (-weight * Math.Log(p[0]) - Math.Log(1 - p[1]) - Math.Log(1 - p[2])) / 3;
+        IReadOnlyList<LossPoint> curve = RewardModelTrainer.Train(
+            model, [solution], new RewardModelTrainingOptions(Steps: 1, BatchSize: 1, WarmupSteps: 0, ClassBalance: balance), NullUsageMeter.Instance);
+        Assert.Equal(expected, curve[0].Loss, 4);
+    }
+
     [Fact]
     public void TooLongASolutionIsRefusedClearly()
     {

@@ -30,6 +30,45 @@ public sealed class FinalChoiceTests
     }
 
     [Fact]
+    public void PuctIsWorkedOutByHandAndPicksItsMaximum()
+    {
+        // Root children x (prior 0.5, 3 visits of value 0.4), y (prior 0.3, 1 visit of 0.8), z (prior 0.2, unvisited,
+        // score 0.1). The root has 4 visits, so √N = 2 and with c = 1.25:
+        // x: 0.4 + 1.25·0.5·2/(1 + 3) = 0.7125; y: 0.8 + 1.25·0.3·2/(1 + 1) = 1.175; z: 0.1 + 1.25·0.2·2/(1 + 0) = 0.6.
+        var tree = new SearchTree(problem: 0);
+        tree.AddChildren(SearchTree.RootIndex, [("x", 0.5, false, 1, false, false), ("y", 0.3, false, 1, false, false), ("z", 0.2, false, 1, false, false)]);
+        tree.SetScore(3, 0.1);
+        for (int i = 0; i < 3; i++)
+        {
+            Backup.Propagate(tree, 1, 0.4);
+        }
+
+        Backup.Propagate(tree, 2, 0.8);
+        Assert.Equal(0.7125, Selection.Puct(tree, 1, 1.25), 12);
+        Assert.Equal(1.175, Selection.Puct(tree, 2, 1.25), 12);
+        Assert.Equal(0.6, Selection.Puct(tree, 3, 1.25), 12);
+        Assert.Equal(2, Selection.SelectChild(tree, SearchTree.RootIndex, 1.25));
+    }
+
+    [Fact]
+    public void PuctTiesGoToTheLowerIndex()
+    {
+        // Four unvisited children with equal priors and equal scores: equal PUCT, so the first is selected.
+        var tree = new SearchTree(problem: 0);
+        tree.AddChildren(SearchTree.RootIndex, [("p", 0.25, false, 1, false, false), ("q", 0.25, false, 1, false, false), ("r", 0.25, false, 1, false, false), ("s", 0.25, false, 1, false, false)]);
+        for (int child = 1; child <= 4; child++)
+        {
+            tree.SetScore(child, 0.5);
+        }
+
+        Assert.Equal(1, Selection.SelectChild(tree, SearchTree.RootIndex, 1.25));
+        // The second and third tie above the others: the second wins.
+        tree.SetScore(2, 0.9);
+        tree.SetScore(3, 0.9);
+        Assert.Equal(2, Selection.SelectChild(tree, SearchTree.RootIndex, 1.25));
+    }
+
+    [Fact]
     public void VisitTiesGoToHigherQThenLowerIndex()
     {
         var tree = new SearchTree(problem: 0);

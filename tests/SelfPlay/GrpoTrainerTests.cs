@@ -97,6 +97,48 @@ public sealed class GrpoTrainerTests : IDisposable
         Assert.True(meter.EstimatedBytes > 0);
     }
 
+    /// <summary>Keeps every charge apart, in order.</summary>
+    private sealed class ChargeList : IUsageMeter
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Usage> Charges { get; } = new();
+
+        public void Record(Usage work) => Charges.Enqueue(work);
+
+        public void ReportEstimatedBytes(long bytes)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task TheReferencePassAndEachUpdateAreChargedAsCountedByHand()
+    {
+        // The micro policy: d 32, 2 layers, 4 query and 2 key/value heads of dimension 8, hidden 64, tied output projection.
+        // Multiply weights per layer: q and o 32·32 each, k and v 32·16 each, gate, up and down 32·64 each:
+        // 2048 + 1024 + 6144 = 9216; two layers 18,432, plus the output projection 32·V. A forward pass costs
+        // 2·(18,432 + 32·V) per token and 4·2·4·8 = 256 per attended position; an update 3 times that.
+        int v = PolicyTestModels.Tokenizer.VocabularySize;
+        double PerToken() => 2.0 * (18432 + 32 * v);
+        using ModelHandle policy = _host.CreateTrainableCopy(_base, "grpo");
+        var charges = new ChargeList();
+        IReadOnlyList<GrpoStepMetrics> steps = await GrpoTrainer.TrainAsync(_host, policy, _base, Problems, StartsWithOne, Options(2), charges);
+
+        // Each step packs B = 4 prompts × 8 samples rows of T positions: the reference reads them once (B·T tokens, each
+        // row attending T(T+1)/2 positions), and each of the mu = 2 updates trains on them.
+        // (Sampling charges each row's passes apart, a few tokens each: none is a whole batch.)
+        var batch = charges.Charges.Where(c => c.GeneratedTokens == 0 && (c.TrainedTokens > 0 || steps.Any(s => s.BatchTokens == c.ProcessedTokens))).ToList();
+        var expected = new List<Usage>();
+        foreach (GrpoStepMetrics step in steps)
+        {
+            long b = 32, t = step.BatchTokens / b;
+            double forward = PerToken() * b * t + 256.0 * b * t * (t + 1) / 2;
+            expected.Add(new Usage(0, b * t, 0, forward));
+            expected.Add(new Usage(0, 0, b * t, 3 * forward));
+            expected.Add(new Usage(0, 0, b * t, 3 * forward));
+        }
+
+        Assert.Equal(expected, batch);
+    }
+
     [Fact]
     public async Task ALossThatIsNotANumberStopsTrainingWithTheStepNamedAndTheWeightsKept()
     {

@@ -74,6 +74,30 @@ public sealed class R1GrpoStrategyTests : IDisposable
     }
 
     [Fact]
+    public async Task TheHeldOutEvaluationsAreChargedToTheTrainPhase()
+    {
+        // Evaluations at step 0 (the base policy) and at step 2 (the trained one), greedy over the last 4 train problems.
+        // The train phase's generated tokens must be the rollouts' (the grpo/generated_tokens curve) plus exactly those two
+        // greedy decodings, which are made again here: the base policy through the host, the trained one through Solve.
+        ProblemSplit split = ProblemSplit.Create(Arithmetic, 1, trainSize: 12, testSize: 0, seed: 1);
+        var options = new R1GrpoOptions { Steps = 2, PromptsPerStep = 2, GroupSize = 4, MaxResponseLength = 8, HeldOutProblems = 4, EvaluateEvery = 2, SolveSamples = 1 };
+        using var strategy = new R1GrpoStrategy(options);
+        var train = new RecordingMeter();
+        var curves = new Curves();
+        await strategy.PrepareAsync(Context(split.Train, train, curves));
+        IReadOnlyList<Problem> heldOut = split.Train.TakeLast(4).ToList();
+
+        var before = new RecordingMeter();
+        await _host.GenerateAsync(_session.Base, heldOut.Select(p => p.Prompt).ToList(), Reasoning.Policy.Generation.SamplingOptions.Greedy(8), before);
+        var after = new RecordingMeter();
+        await strategy.SolveAsync(heldOut.Select(p => p.ToQuestion()).ToList(), Context(split.Train, after));
+
+        long rollouts = (long)curves.Points["grpo/generated_tokens"].Sum(p => p.Value);
+        Assert.Equal(rollouts + before.Total.GeneratedTokens + after.Total.GeneratedTokens, train.Total.GeneratedTokens);
+        Assert.Equal([0, 2], curves.Points["grpo/held_out_accuracy"].Select(p => p.Step));
+    }
+
+    [Fact]
     public async Task TooFewTrainProblemsForTheHeldOutShareIsAClearError()
     {
         using var strategy = new R1GrpoStrategy(new R1GrpoOptions { HeldOutProblems = 10 });

@@ -204,6 +204,34 @@ public sealed class ExperimentRunnerTests
     }
 
     [Fact]
+    public async Task CalibrationCostsArePerQuestionScaledToTheTestAndDrawnFromTrainProblems()
+    {
+        // The metered strategy costs 1,000 FLOPs per unit to prepare and 10 per unit and question to solve. Calibrated on
+        // 4 train questions at 1 and 3 units: 1,000 + 40 and 3,000 + 120 FLOPs (4,160 in all); per question 10 and 30, so
+        // over the 6 test questions the pilots predict 1,000 + 60 = 1,060 and 3,000 + 180 = 3,180: 1,060 per unit. A budget
+        // of 50,000 buys floor(50,000 / 1,060) = 47 units, predicted at 47 × 1,060 = 49,820 FLOPs.
+        while (MeteredStrategy.Solved.TryDequeue(out _))
+        {
+        }
+
+        using var experiment = new MicroExperiment(
+            """
+              - strategy: metered
+                budget: {option: units, max: 64, pilot: [1, 3]}
+            """,
+            seeds: "[2]", budget: "budget: {flops: 50000, calibration_questions: 4}");
+        (int exit, string output) = await RunAsync(experiment.SpecPath, Quiet with { Services = s => s.AddSingleton(MeteredStrategy.Descriptor) });
+
+        Assert.True(exit == 0, output);
+        BudgetChoice choice = RecordLog.Read(experiment.RecordsPath).Records.OfType<BudgetChoice>().Single();
+        Assert.Equal([1060.0, 3180.0], choice.PilotFlops);
+        Assert.Equal(4160, choice.CalibrationFlops);
+        Assert.Equal((47, 49820.0, BudgetChoice.BoundByBudget), (choice.Value, choice.PredictedFlops, choice.Limit));
+        // The pilots were asked 4 questions each, all of them train problems; the unit, 6 test questions, none of them.
+        Assert.Equal([(1, 4, 4), (3, 4, 4), (47, 6, 0)], MeteredStrategy.Solved.ToArray());
+    }
+
+    [Fact]
     public async Task UnderABudgetTheRunnerSizesTheOptionFromTwoCalibrationRunsAndReportsItsChoice()
     {
         const double budget = 5e7;

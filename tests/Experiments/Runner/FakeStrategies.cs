@@ -62,3 +62,43 @@ internal sealed class SpyStrategy : IStrategy
 }
 
 internal sealed record SpyReport(IReadOnlyList<string> QuestionIds, IReadOnlyList<string> Prompts, int QuestionsAmongTrainProblems, int ProblemServicesFound, IReadOnlyList<string> QuestionProperties);
+
+/// <summary>Options of <see cref="MeteredStrategy"/>.</summary>
+public sealed class MeteredOptions
+{
+    /// <summary>How much work each call does.</summary>
+    [System.ComponentModel.Description("work units per call")]
+    [System.ComponentModel.DataAnnotations.Range(1, 1000)]
+    public int Units { get; set; } = 1;
+}
+
+/// <summary>
+/// Work of a known cost, for budget calibration: <c>Prepare</c> charges 1,000 FLOPs per unit, <c>Solve</c> 10 per unit
+/// and question; it answers nothing. It notes whether the questions it was asked were train problems.
+/// </summary>
+internal sealed class MeteredStrategy(MeteredOptions options) : IStrategy
+{
+    public static readonly System.Collections.Concurrent.ConcurrentQueue<(int Units, int Questions, int AmongTrain)> Solved = new();
+
+    public static StrategyDescriptor Descriptor { get; } = StrategyDescriptor.For<MeteredOptions>("metered", "work of a known cost", o => new MeteredStrategy(o));
+
+    public string Name => "metered";
+
+    public Task PrepareAsync(StrategyContext context)
+    {
+        context.Meter.Record(new Reasoning.Core.Accounting.Usage(0, 0, 0, 1000.0 * options.Units));
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Attempt>> SolveAsync(IReadOnlyList<Question> questions, StrategyContext context)
+    {
+        var train = context.TrainProblems.Select(p => p.Id).ToHashSet();
+        Solved.Enqueue((options.Units, questions.Count, questions.Count(q => train.Contains(q.Id))));
+        foreach (Question _ in questions)
+        {
+            context.Meter.Record(new Reasoning.Core.Accounting.Usage(0, 0, 0, 10.0 * options.Units));
+        }
+
+        return Task.FromResult<IReadOnlyList<Attempt>>(questions.Select(q => new Attempt(q.Id, null, "")).ToList());
+    }
+}
