@@ -187,4 +187,68 @@ public sealed class GrpoObjectiveTests
         Assert.Contains("beta", Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoObjectiveOptions(Beta: -1).Validate()).Message);
         Assert.Contains("max_response_length", Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoObjectiveOptions(Aggregation: LossAggregation.DrGrpo, MaxResponseLength: 0).Validate()).Message);
     }
+
+    [Theory]
+    // Each option at the edges of its range: the message names the YAML key, the value and what is allowed.
+    [InlineData(-0.01, 0.2, 0.04, 64, "clip_low", "in [0, 1)")]
+    [InlineData(1.0, 0.2, 0.04, 64, "clip_low", "in [0, 1)")]
+    [InlineData(0.2, double.PositiveInfinity, 0.04, 64, "clip_high", "0 or more")]
+    [InlineData(0.2, 0.2, double.NaN, 64, "beta", "0 or more")]
+    [InlineData(0.2, 0.2, 0.04, 0, "max_response_length", "at least 1")]
+    public void AnOptionOutsideItsRangeNamesItsKeyAndTheRange(double clipLow, double clipHigh, double beta, int maxLength, string key, string allowed)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoObjectiveOptions(clipLow, clipHigh, beta, MaxResponseLength: maxLength).Validate());
+        Assert.StartsWith(key, error.ParamName);
+        Assert.Contains(allowed, error.Message);
+    }
+
+    [Fact]
+    public void TheEdgesOfEachRangeAreAllowed()
+    {
+        new GrpoObjectiveOptions(ClipLow: 0, ClipHigh: 0, Beta: 0, MaxResponseLength: 1).Validate();
+        new GrpoObjectiveOptions(ClipLow: 0.999, ClipHigh: 10, Beta: 5).Validate();
+    }
+
+    [Fact]
+    public void AGroupOfOneHasNoSpreadAndDoesNotCount()
+    {
+        // One response per group: nothing to compare it with, so its advantage is 0 and it does not count.
+        GroupAdvantage[] advantages = GrpoObjective.Advantages([1, 0], groupSize: 1, LossAggregation.SequenceMean);
+        Assert.Equal([new GroupAdvantage(0, false), new GroupAdvantage(0, false)], advantages);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 2, 3 }, new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 2, 2 })] // old log-probabilities
+    [InlineData(new long[] { 2, 2 }, new long[] { 2, 3 }, new long[] { 2, 2 }, new long[] { 2, 2 })] // reference
+    [InlineData(new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 3, 2 }, new long[] { 2, 2 })] // mask
+    [InlineData(new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 2, 2 }, new long[] { 3 })]    // advantages
+    public void EachMismatchedShapeIsRefused(long[] old, long[] reference, long[] mask, long[] advantages)
+    {
+        using var scope = NewDisposeScope();
+        var error = Assert.Throws<ArgumentException>(() => GrpoObjective.Loss(
+            zeros(2, 2), zeros(old), zeros(reference), zeros(advantages), ones(mask), new GrpoObjectiveOptions()));
+        Assert.Contains("expected four [B, T] and one [B]", error.Message);
+    }
+
+    [Fact]
+    public void TheClipFractionIsTheShareOfClippedResponseTokens()
+    {
+        using var scope = NewDisposeScope();
+        // Two response tokens and one padding position: the first token's ratio is 1.5 (clipped, A > 0), the second's 1.
+        Tensor old = Rows([-1.0, -1.0, -1.0]);
+        Tensor logProbs = Rows([-1.0 + Math.Log(1.5), -1.0, -1.0 + Math.Log(1.5)]);
+        GrpoLossResult result = Loss(logProbs, old, old.clone(), [1], Rows([1, 1, 0]), new GrpoObjectiveOptions(Beta: 0));
+        Assert.Equal(0.5, result.ClipFraction, 6);
+    }
+
+    [Fact]
+    public void ABatchThatTeachesNothingHasALossOfZeroAndNoKl()
+    {
+        using var scope = NewDisposeScope();
+        Tensor logProbs = Rows([-1.0, -2.0]).requires_grad_(true);
+        GrpoLossResult result = GrpoObjective.Loss(logProbs, logProbs.detach(), logProbs.detach() - 0.5, [new GroupAdvantage(0, false)], Rows([1, 1]), new GrpoObjectiveOptions(Beta: 1));
+        Assert.Equal((0f, 0, 0.0, 0.0), (result.Loss.item<float>(), result.ContributingResponses, result.MeanKl, result.ClipFraction));
+        result.Loss.backward();
+        Assert.All(logProbs.grad!.data<float>().ToArray(), g => Assert.Equal(0f, g));
+    }
 }
