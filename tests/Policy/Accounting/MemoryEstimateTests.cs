@@ -110,4 +110,11 @@ public sealed class MemoryEstimateTests
         Assert.ThrowsAny<ArgumentOutOfRangeException>(() => MemoryEstimate.Inference(Tiny, batch, sequenceLength, bytes));
         Assert.ThrowsAny<ArgumentOutOfRangeException>(() => MemoryEstimate.Training(Tiny, batch, sequenceLength, bytes, OptimizerKind.AdamW));
     }
+
+    [Fact]
+    public void ATotalTooLargeForALongIsAnOverflowNotANegativeNumber()
+    {
+        Assert.Equal(15, new MemoryBreakdown(1, 2, 3, 4, 5).Total);
+        Assert.Throws<OverflowException>(() => new MemoryBreakdown(long.MaxValue, 1, 0, 0, 0).Total);
+    }
 }

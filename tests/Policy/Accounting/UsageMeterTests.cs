@@ -55,6 +55,42 @@ public sealed class UsageMeterTests
     }
 
     [Fact]
+    public void ResumedWorkIsChargedWithItsTimeAndPeaksButNotMarkedReused()
+    {
+        var meter = new UsageMeter(new ScriptedDeviceMemoryReader(100, 200, 150), releaseFreedMemoryAtPhaseStart: false);
+        var done = new PhaseUsage("resumed", new Usage(2, 20, 200, 3e8), WallSeconds: 60, PeakResidentBytes: long.MaxValue / 4, PeakDeviceBytes: 900, EstimatedPeakBytes: 5_000);
+        using (meter.BeginPhase("train"))
+        {
+            meter.Record(new Usage(1, 1, 1, 1));
+            meter.RecordResumed(done);
+        }
+
+        PhaseUsage phase = Assert.Single(meter.Phases);
+        Assert.Equal(new Usage(3, 21, 201, 3e8 + 1), phase.Counters);
+        Assert.InRange(phase.WallSeconds, 60, 90);
+        Assert.Equal(long.MaxValue / 4, phase.PeakResidentBytes);
+        Assert.Equal(900, phase.PeakDeviceBytes); // the earlier process's device peak, above this one's readings
+        Assert.Equal(5_000, phase.EstimatedPeakBytes);
+        Assert.False(phase.IncludesReusedWork);
+    }
+
+    [Fact]
+    public void APhaseWithReusedWorkStaysMarkedWhateverElseIsCharged()
+    {
+        var meter = new UsageMeter(releaseFreedMemoryAtPhaseStart: false);
+        var earlier = new PhaseUsage("train", new Usage(0, 0, 1, 1), 1, 0, null, 0);
+        using (meter.BeginPhase("train"))
+        {
+            meter.RecordReused(earlier);
+            meter.RecordReused(earlier);
+            meter.RecordResumed(earlier);
+        }
+
+        Assert.True(Assert.Single(meter.Phases).IncludesReusedWork);
+        Assert.Throws<ArgumentNullException>(() => meter.RecordResumed(null!));
+    }
+
+    [Fact]
     public void ConcurrentRecordsSumExactly()
     {
         var meter = new UsageMeter(releaseFreedMemoryAtPhaseStart: false);
