@@ -228,6 +228,33 @@ public sealed class GrpoObjectiveTests
         var error = Assert.Throws<ArgumentException>(() => GrpoObjective.Loss(
             zeros(2, 2), zeros(old), zeros(reference), zeros(advantages), ones(mask), new GrpoObjectiveOptions()));
         Assert.Contains("expected four [B, T] and one [B]", error.Message);
+        Assert.Contains($"log-probabilities [2, 2], old [{string.Join(", ", old)}], reference [{string.Join(", ", reference)}], mask [{string.Join(", ", mask)}], advantages [{string.Join(", ", advantages)}]", error.Message);
+    }
+
+    [Fact]
+    public void AnUnknownAggregationAGroupSizeBelowOneAndBadOptionsInTheLossAreRefused()
+    {
+        Assert.Contains("loss_aggregation", Assert.Throws<ArgumentOutOfRangeException>(() => new GrpoObjectiveOptions(Aggregation: (LossAggregation)7).Validate()).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GrpoObjective.Advantages([1, 0], groupSize: 0, LossAggregation.SequenceMean));
+        using var scope = NewDisposeScope();
+        Assert.Throws<ArgumentOutOfRangeException>(() => Loss(Rows([-1.0]), Rows([-1.0]), Rows([-1.0]), [1], Rows([1]), new GrpoObjectiveOptions(Beta: -1)));
+    }
+
+    [Fact]
+    public void AnAllEqualGroupHasAdvantageZeroEvenWithoutEpsilon()
+    {
+        // (r − mean)/(std + ε) would be 0/0 for an all-equal group with ε = 0: it must be 0, not NaN.
+        Assert.Equal([0.0, 0.0], GrpoObjective.Advantages([1, 1], groupSize: 2, LossAggregation.SequenceMean, epsilon: 0).Select(a => a.Value));
+    }
+
+    [Fact]
+    public void WithoutAKlPenaltyAFarReferenceCannotMakeTheLossNaN()
+    {
+        // log π_ref − log π = 100: the k3 term exp(100) overflows float32; with β = 0 it must not be computed at all.
+        using var scope = NewDisposeScope();
+        Tensor logProbs = Rows([-1.0]);
+        GrpoLossResult result = Loss(logProbs, logProbs.clone(), logProbs + 100, [1], Rows([1]), new GrpoObjectiveOptions(Beta: 0));
+        Assert.Equal(-1f, result.Loss.item<float>());
     }
 
     [Fact]
