@@ -91,6 +91,31 @@ public sealed class UsageMeterTests
     }
 
     [Fact]
+    public void EarlierWorkOutsideAnyPhaseIsUnphased()
+    {
+        var meter = new UsageMeter(releaseFreedMemoryAtPhaseStart: false);
+        meter.RecordResumed(new PhaseUsage("resumed", new Usage(1, 2, 3, 4), 1, 0, null, 700));
+        meter.RecordReused(new PhaseUsage("train", new Usage(1, 1, 1, 1), 1, 0, null, 500));
+        Assert.Equal(new Usage(2, 3, 4, 5), meter.Unphased.Counters);
+        Assert.Equal(700, meter.Unphased.EstimatedPeakBytes);
+        Assert.Empty(meter.Phases);
+    }
+
+    [Fact]
+    public void OnLinuxEveryPhaseResetsThePeak()
+    {
+        var meter = new UsageMeter(releaseFreedMemoryAtPhaseStart: false);
+        for (int i = 0; i < 3; i++)
+        {
+            using (meter.BeginPhase($"phase {i}"))
+            {
+            }
+        }
+
+        Assert.Equal(OperatingSystem.IsLinux(), meter.ResidentPeaksArePerPhase);
+    }
+
+    [Fact]
     public void ConcurrentRecordsSumExactly()
     {
         var meter = new UsageMeter(releaseFreedMemoryAtPhaseStart: false);
