@@ -62,50 +62,10 @@ internal static class ListCommand
 
         output.WriteLine($"PLUG-IN {fullPath}");
         output.WriteLine();
-        output.WriteLine("TASKS (task: {type: <name>, assembly: <this file>, difficulty: ...} in a spec)");
-        output.WriteLine();
-        if (tasks.Count == 0)
-        {
-            output.WriteLine("(none)");
-            output.WriteLine();
-        }
-
-        foreach (string type in tasks)
-        {
-            PluginLoad<IReasoningTask> load = loader.LoadTask(fullPath, type);
-            if (load.Value is { } task)
-            {
-                WriteTask(output, task, difficulty, seed, $"{type}, named {task.Name}");
-            }
-            else
-            {
-                output.WriteLine($"{type}: does not load: {load.Error}");
-                output.WriteLine();
-            }
-        }
-
-        output.WriteLine("STRATEGIES (strategies[]: {type: <name>, assembly: <this file>, options: ...} in a spec)");
-        output.WriteLine();
-        if (strategies.Count == 0)
-        {
-            output.WriteLine("(none)");
-            output.WriteLine();
-        }
-
-        foreach (string type in strategies)
-        {
-            PluginLoad<StrategyDescriptor> load = loader.LoadStrategy(fullPath, type);
-            if (load.Value is { } strategy)
-            {
-                WriteStrategy(output, strategy);
-            }
-            else
-            {
-                output.WriteLine($"{type}: does not load: {load.Error}");
-                output.WriteLine();
-            }
-        }
-
+        WriteSection(output, "TASKS (task: {type: <name>, assembly: <this file>, difficulty: ...} in a spec)", tasks,
+            type => loader.LoadTask(fullPath, type), (type, task) => WriteTask(output, task, difficulty, seed, $"{type}, named {task.Name}"));
+        WriteSection(output, "STRATEGIES (strategies[]: {type: <name>, assembly: <this file>, options: ...} in a spec)", strategies,
+            type => loader.LoadStrategy(fullPath, type), (_, strategy) => WriteStrategy(output, strategy));
         return ExitCodes.Success;
     }
 
@@ -133,6 +93,33 @@ internal static class ListCommand
 
         output.WriteLine("Plug-ins: name a strategy or task in your own assembly with type: and assembly: (see samples/ShortestOfN);");
         output.WriteLine("list --assembly <file.dll> shows a plug-in's tasks and strategies like these.");
+    }
+
+    /// <summary>A plug-in section: its heading, then each type as <paramref name="write"/> shows it, or why it does not load.</summary>
+    private static void WriteSection<T>(TextWriter output, string heading, IReadOnlyList<string> types, Func<string, PluginLoad<T>> load, Action<string, T> write)
+        where T : class
+    {
+        output.WriteLine(heading);
+        output.WriteLine();
+        if (types.Count == 0)
+        {
+            output.WriteLine("(none)");
+            output.WriteLine();
+        }
+
+        foreach (string type in types)
+        {
+            PluginLoad<T> loaded = load(type);
+            if (loaded.Value is { } value)
+            {
+                write(type, value);
+            }
+            else
+            {
+                output.WriteLine($"{type}: does not load: {loaded.Error}");
+                output.WriteLine();
+            }
+        }
     }
 
     /// <summary>A task's heading, range and description, and one sample problem with its reference solution.</summary>

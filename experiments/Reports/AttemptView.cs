@@ -81,37 +81,9 @@ internal static class AttemptView
         return rows;
     }
 
-    /// <summary>Attempts of units whose last start finished, in record order (what the tables count).</summary>
-    internal static IEnumerable<AttemptRecord> FinishedAttempts(IReadOnlyList<RunRecord> records)
-    {
-        var current = new Dictionary<(long, string), List<AttemptRecord>>();
-        var finished = new Dictionary<(long, string), List<AttemptRecord>>();
-        var order = new List<(long, string)>();
-        foreach (RunRecord record in records)
-        {
-            switch (record)
-            {
-                case UnitStarted s:
-                    current[(s.Seed, s.Label)] = [];
-                    finished.Remove((s.Seed, s.Label));
-                    break;
-                case AttemptRecord a when current.TryGetValue((a.Seed, a.Label), out List<AttemptRecord>? list):
-                    list.Add(a);
-                    break;
-                case UnitFinished f when current.Remove((f.Seed, f.Label), out List<AttemptRecord>? done):
-                    finished[(f.Seed, f.Label)] = done;
-                    order.Remove((f.Seed, f.Label));
-                    order.Add((f.Seed, f.Label));
-                    break;
-                case UnitFailed f:
-                    current.Remove((f.Seed, f.Label));
-                    finished.Remove((f.Seed, f.Label));
-                    break;
-            }
-        }
-
-        return order.Where(finished.ContainsKey).SelectMany(unit => finished[unit]);
-    }
+    /// <summary>Attempts of units whose last start finished (what the tables count), in the order of those starts.</summary>
+    internal static IEnumerable<AttemptRecord> FinishedAttempts(IReadOnlyList<RunRecord> records) =>
+        Summarizer.LastStarts(records).Where(u => u.Records is [.., UnitFinished]).SelectMany(u => u.Records.OfType<AttemptRecord>());
 
     /// <summary>The step checker's verdicts; a checker that throws on a plug-in task gives none rather than a lost view.</summary>
     private static IReadOnlyList<StepVerdict>? Check(IReasoningTask task, Problem problem, IReadOnlyList<string> steps)

@@ -42,25 +42,10 @@ internal static class Summarizer
             }
         }
 
-        var unitRecords = new Dictionary<UnitKey, List<RunRecord>>();
-        for (int i = 0; i < records.Count; i++)
-        {
-            if (UnitOf(records[i]) is { } key && lastStart.TryGetValue(key, out int start) && i > start)
-            {
-                if (!unitRecords.TryGetValue(key, out List<RunRecord>? list))
-                {
-                    unitRecords[key] = list = [];
-                }
-
-                list.Add(records[i]);
-            }
-        }
-
         var finished = new List<FinishedUnit>();
         var failures = new List<FailedUnit>();
-        foreach ((UnitKey key, _) in lastStart.OrderBy(pair => pair.Value))
+        foreach ((UnitKey key, IReadOnlyList<RunRecord> own) in LastStarts(records, lastStart))
         {
-            IReadOnlyList<RunRecord> own = unitRecords.GetValueOrDefault(key) ?? [];
             switch (own.Count == 0 ? null : own[^1])
             {
                 case UnitFinished end:
@@ -138,6 +123,45 @@ internal static class Summarizer
         return labels
             .Select(label => new MissingUnit(label, seeds.Where(seed => !done.Contains(new UnitKey(seed, label))).ToList()))
             .Where(m => m.Seeds.Count > 0)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Each unit with the records of its last start (those after its last <see cref="UnitStarted"/>), in the order of
+    /// those starts: the unit finished when they end with <see cref="UnitFinished"/>.
+    /// </summary>
+    internal static IReadOnlyList<(UnitKey Key, IReadOnlyList<RunRecord> Records)> LastStarts(IReadOnlyList<RunRecord> records)
+    {
+        var lastStart = new Dictionary<UnitKey, int>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (records[i] is UnitStarted start)
+            {
+                lastStart[new UnitKey(start.Seed, start.Label)] = i;
+            }
+        }
+
+        return LastStarts(records, lastStart);
+    }
+
+    private static IReadOnlyList<(UnitKey Key, IReadOnlyList<RunRecord> Records)> LastStarts(IReadOnlyList<RunRecord> records, Dictionary<UnitKey, int> lastStart)
+    {
+        var unitRecords = new Dictionary<UnitKey, List<RunRecord>>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (UnitOf(records[i]) is { } key && lastStart.TryGetValue(key, out int start) && i > start)
+            {
+                if (!unitRecords.TryGetValue(key, out List<RunRecord>? list))
+                {
+                    unitRecords[key] = list = [];
+                }
+
+                list.Add(records[i]);
+            }
+        }
+
+        return lastStart.OrderBy(pair => pair.Value)
+            .Select(pair => (pair.Key, (IReadOnlyList<RunRecord>?)unitRecords.GetValueOrDefault(pair.Key) ?? []))
             .ToList();
     }
 

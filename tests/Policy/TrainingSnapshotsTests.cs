@@ -6,6 +6,7 @@ using Reasoning.Tests.Experiments.Records;
 
 namespace Reasoning.Tests.Policy;
 
+[Collection(LeakChecks.Name)]
 public sealed class TrainingSnapshotsTests
 {
     private static readonly IReadOnlyList<Reasoning.Core.Problems.Problem> Problems =
@@ -72,5 +73,24 @@ public sealed class TrainingSnapshotsTests
         Directory.CreateDirectory(folder.File("loop"));
         File.WriteAllText(folder.File("loop/latest"), "step-0000010");
         Assert.Null(new TrainingSnapshots(folder.File("loop"), every: 5, key: "k").Latest);
+    }
+
+    [Fact]
+    public void SavingAndRestoringSnapshotsLeavesNoLiveTensors()
+    {
+        using var folder = new TempFolder();
+        using var model = new Transformer(PolicyTestModels.Micro(), seed: 9);
+        using var optimizer = TorchSharp.torch.optim.AdamW(model.parameters(), 1e-3);
+        var snapshots = new TrainingSnapshots(folder.File("loop"), every: 1, key: "k");
+        snapshots.Save(1, model, optimizer, default, 0, 0, 0, "");
+        snapshots.Restore(model, optimizer);
+        long before = BatchedSamplerTests.LiveTensors();
+        for (int i = 2; i < 12; i++)
+        {
+            snapshots.Save(i, model, optimizer, default, 0, 0, 0, "");
+            new TrainingSnapshots(folder.File("loop"), every: 1, key: "k").Restore(model, optimizer);
+        }
+
+        Assert.Equal(before, BatchedSamplerTests.LiveTensors());
     }
 }
